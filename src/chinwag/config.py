@@ -1,0 +1,85 @@
+"""Runtime settings, read from the environment (prefix ``CHINWAG_``)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_JWT_SECRET = "chinwag-dev-secret-do-not-use-in-production"
+"""Secret used when ``CHINWAG_JWT_SECRET`` is unset; whoever builds the app logs a loud warning."""
+
+
+class Settings(BaseSettings):
+    """All tunables of a chinwag process; every field maps to ``CHINWAG_<FIELD>``."""
+
+    model_config = SettingsConfigDict(env_prefix="CHINWAG_", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite+aiosqlite:///./chinwag.db",
+        description="SQLAlchemy async URL (sqlite+aiosqlite or postgresql+asyncpg).",
+    )
+    jwt_secret: str | None = Field(default=None, description="HS256 secret for JWTs.")
+    jwt_issuer: str | None = Field(
+        default=None, description="Required `iss` claim, if set."
+    )
+    jwt_audience: str | None = Field(
+        default=None, description="Required `aud` claim, if set."
+    )
+    redis_url: str | None = Field(
+        default=None, description="Redis URL for cluster-wide fan-out and limits."
+    )
+    rate_limit_socket: float = Field(
+        default=20.0,
+        ge=0,
+        description="Events/s per socket (burst 2x); 0 turns it off.",
+    )
+    rate_limit_user: float = Field(
+        default=50.0, ge=0, description="Events/s per user (burst 2x); 0 turns it off."
+    )
+    max_sockets_per_user: int = Field(
+        default=10, ge=1, description="Authenticated sockets a user may hold."
+    )
+    auth_deadline_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="Seconds an unauthenticated socket may stay connected.",
+    )
+    max_http_buffer_size: int = Field(
+        default=262144,
+        gt=0,
+        description="engine.io max packet size (chars on websocket).",
+    )
+    websocket_compression: bool = Field(
+        default=False, description="permessage-deflate on websockets."
+    )
+    db_pool_size: int = Field(
+        default=10, ge=1, description="PostgreSQL connection pool size."
+    )
+    db_max_overflow: int = Field(
+        default=20, ge=0, description="PostgreSQL pool overflow."
+    )
+    group_commit_max_batch: int = Field(
+        default=64,
+        ge=1,
+        description="Most sends committed together in one transaction.",
+    )
+    shutdown_deadline_s: float = Field(
+        default=10.0,
+        ge=0,
+        description="Seconds graceful shutdown waits for in-flight work.",
+    )
+    token_check_interval_s: float = Field(
+        default=5.0,
+        gt=0,
+        description="How often connected sockets' token expiry is checked.",
+    )
+
+    @property
+    def jwt_secret_is_default(self) -> bool:
+        """True when no secret was configured and the development default is in use."""
+        return not self.jwt_secret
+
+    @property
+    def effective_jwt_secret(self) -> str:
+        """The configured secret, or the development default."""
+        return self.jwt_secret or DEV_JWT_SECRET
