@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
@@ -33,3 +33,8 @@ class Conversation:
     created_at: datetime
     updated_at: datetime
     last_message: Message | None = None
+
+
+def with_last_message(conversation: Conversation, message: Message) -> Conversation:
+    """The conversation as it is right after ``message`` was stored in it."""
+    return replace(conversation, last_message=message, updated_at=message.created_at)
