@@ -1,0 +1,185 @@
+"""REST-side use cases: campaigns, conversations, message history, automated messages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from chinwag.domain.access import may_manage
+from chinwag.domain.conversation import (
+    Campaign,
+    ChatStatus,
+    Conversation,
+    with_last_message,
+)
+from chinwag.domain.events import (
+    AutomatedMessageCreated,
+    CampaignMembersChanged,
+    ChatStatusChanged,
+    ConversationCreated,
+    ParticipantsChanged,
+)
+from chinwag.domain.message import ActionData, Message, NewMessage
+from chinwag.domain.principal import Principal
+from chinwag.errors import Forbidden, NotFound
+from chinwag.services.lookup import readable_conversation
+from chinwag.services.ports import Store
+from chinwag.services.publisher import Publisher
+from chinwag.services.unit_of_work import UnitOfWork
+
+
+def _require_service(principal: Principal) -> None:
+    if not may_manage(principal):
+        raise Forbidden("This operation needs the service role")
+
+
+def _diff(
+    before: Sequence[str], after: Sequence[str]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    removed = tuple(sorted(set(before) - set(after)))
+    added = tuple(sorted(set(after) - set(before)))
+    return removed, added
+
+
+class ManagementService:
+    """Use cases behind the REST API. Writes need the service role (else ``forbidden``)."""
+
+    def __init__(self, store: Store, publisher: Publisher) -> None:
+        self._store = store
+        self._publisher = publisher
+
+    async def create_campaign(
+        self, principal: Principal, name: str, member_ids: Sequence[str] = ()
+    ) -> Campaign:
+        """Create a campaign."""
+        _require_service(principal)
+        async with UnitOfWork(self._store, self._publisher) as uow:
+            return await uow.session.campaigns.create(name, member_ids)
+
+    async def update_campaign(
+        self,
+        principal: Principal,
+        campaign_id: str,
+        *,
+        name: str | None = None,
+        member_ids: Sequence[str] | None = None,
+    ) -> Campaign:
+        """Rename and/or replace members; ``CampaignMembersChanged`` when members changed."""
+        _require_service(principal)
+        async with UnitOfWork(self._store, self._publisher) as uow:
+            changed = await uow.session.campaigns.update(
+                campaign_id, name=name, member_ids=member_ids
+            )
+            if changed is None:
+                raise NotFound("Campaign not found")
+            before, after = changed
+            removed, added = _diff(before.member_ids, after.member_ids)
+            if removed or added:
+                uow.emit(CampaignMembersChanged(after, removed, added))
+        return after
+
+    async def create_conversation(
+        self,
+        principal: Principal,
+        campaign_id: str,
+        participant_ids: Sequence[str],
+        chat_status: ChatStatus = "real_time",
+    ) -> Conversation:
+        """Create a conversation in an existing campaign (else ``not_found``)."""
+        _require_service(principal)
+        async with UnitOfWork(self._store, self._publisher) as uow:
+            if await uow.session.campaigns.get(campaign_id) is None:
+                raise NotFound("Campaign not found")
+            conversation = await uow.session.conversations.create(
+                campaign_id, chat_status, participant_ids
+            )
+            uow.emit(ConversationCreated(conversation))
+        return conversation
+
+    async def get_conversation(
+        self, principal: Principal, conversation_id: str
+    ) -> Conversation:
+        """The conversation, if the principal may read it (else ``not_found``)."""
+        async with self._store.read() as session:
+            return await readable_conversation(session, principal, conversation_id)
+
+    async def list_conversations(
+        self, principal: Principal
+    ) -> list[tuple[Conversation, int]]:
+        """Conversations the principal may read, each with its unread count for them."""
+        async with self._store.read() as session:
+            return await session.conversations.list_for(principal)
+
+    async def update_conversation(
+        self,
+        principal: Principal,
+        conversation_id: str,
+        *,
+        chat_status: ChatStatus | None = None,
+        participant_ids: Sequence[str] | None = None,
+    ) -> Conversation:
+        """Change status and/or participants; emits ``ChatStatusChanged`` / ``ParticipantsChanged``."""
+        _require_service(principal)
+        async with UnitOfWork(self._store, self._publisher) as uow:
+            changed = await uow.session.conversations.update(
+                conversation_id,
+                chat_status=chat_status,
+                participant_ids=participant_ids,
+            )
+            if changed is None:
+                raise NotFound("Conversation not found")
+            before, after = changed
+            if before.chat_status != after.chat_status:
+                uow.emit(ChatStatusChanged(after))
+            removed, added = _diff(before.participant_ids, after.participant_ids)
+            if removed or added:
+                uow.emit(ParticipantsChanged(after, removed, added))
+        return after
+
+    async def list_messages(
+        self,
+        principal: Principal,
+        conversation_id: str,
+        *,
+        after_seq: int | None = None,
+        before_seq: int | None = None,
+        limit: int | None = None,
+    ) -> list[Message]:
+        """A page of messages in ascending seq (default 50, at most 200).
+
+        With ``before_seq`` alone: the newest ``limit`` messages below it.
+        """
+        async with self._store.read() as session:
+            await readable_conversation(session, principal, conversation_id)
+            return await session.messages.page(
+                conversation_id, after_seq=after_seq, before_seq=before_seq, limit=limit
+            )
+
+    async def post_automated_message(
+        self,
+        conversation_id: str,
+        text: str | None,
+        reason: str,
+        action_data: ActionData | None = None,
+    ) -> Message:
+        """Store an automated message (no sender, same seq counter) and announce it.
+
+        Called by the flow engine, not by clients, so there is no principal to check.
+        """
+        async with self._store.read() as session:
+            conversation = await session.conversations.get(conversation_id)
+        if conversation is None:
+            raise NotFound("Conversation not found")
+        stored = await self._store.send(
+            NewMessage(
+                conversation_id=conversation_id,
+                sender_id=None,
+                kind="automated",
+                text=text,
+                action_data=action_data,
+            )
+        )
+        event = AutomatedMessageCreated(
+            stored.message, with_last_message(conversation, stored.message), reason
+        )
+        await self._publisher.publish([event])
+        return stored.message
