@@ -16,7 +16,7 @@ import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol
 
 from tests.support.errors import ServiceStartError, ServiceStopError
 from tests.support.net import LOCALHOST, free_port
@@ -84,6 +84,11 @@ class ServerProcess:
             except ServiceStartError as exc:
                 if attempt < attempts and "address already in use" in str(exc).lower():
                     continue
+                self._reap()
+                self._remove_owned_log_dir()
+                raise
+            except BaseException:
+                # Ctrl-C or a pytest-timeout during startup must not leave the server running.
                 self._reap()
                 self._remove_owned_log_dir()
                 raise
@@ -258,3 +263,13 @@ class ServerProcess:
             self.output = self.read_log()
             shutil.rmtree(self._log_dir, ignore_errors=True)
             self._log_dir = None
+
+
+class ServerFactory(Protocol):
+    """Type of the ``server_factory`` fixture: start a server on ``db_url`` with extra env."""
+
+    def __call__(
+        self, db_url: str, /, **env_overrides: str | int | None
+    ) -> ServerProcess:
+        """Start a server (``None`` removes a variable) and return it once healthy."""
+        ...
