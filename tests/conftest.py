@@ -1,0 +1,172 @@
+"""Suite-wide fixtures: real PostgreSQL, Redis and chinwag server processes, and Hypothesis profiles.
+
+Service fixtures never skip. A test that asks for PostgreSQL or Redis fails when the service cannot
+start, so a machine without them cannot report a green run that tested nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Generator, Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+
+from tests.support.errors import ServiceStopError
+from tests.support.postgres import PostgresCluster
+from tests.support.redis import RedisServer
+from tests.support.server import ServerFactory, ServerProcess
+
+# -- Hypothesis ------------------------------------------------------------------------------------
+
+# CI must be reproducible (derandomize) and print a blob to replay a failure locally; nobody wants a
+# deadline flake on a 2-core runner that is also running PostgreSQL.
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("dev", deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+# -- constants -------------------------------------------------------------------------------------
+
+#: The HS256 secret every test server is started with; 32+ bytes as PyJWT recommends for HS256.
+TEST_JWT_SECRET = "chinwag-test-secret-0123456789abcdef-not-for-production"
+
+#: Comma-separated subset of KNOWN_DATABASES that ``db_url`` is parametrized over.
+DATABASES_ENV = "CHINWAG_TEST_DATABASES"
+KNOWN_DATABASES = ("sqlite", "postgresql")
+
+
+def _selected_databases() -> list[str]:
+    raw = os.environ.get(DATABASES_ENV, ",".join(KNOWN_DATABASES))
+    names = [name.strip() for name in raw.split(",") if name.strip()]
+    unknown = [name for name in names if name not in KNOWN_DATABASES]
+    if unknown or not names:
+        raise pytest.UsageError(
+            f"{DATABASES_ENV}={raw!r}: use a comma-separated subset of {','.join(KNOWN_DATABASES)}"
+        )
+    return names
+
+
+_DB_MARKS = {"sqlite": (), "postgresql": (pytest.mark.postgres,)}
+_DB_PARAMS = [
+    pytest.param(name, id=name, marks=_DB_MARKS[name]) for name in _selected_databases()
+]
+
+# -- test outcome, for printing server logs only when a test failed --------------------------------
+
+_REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Remember each phase's report on the item so fixtures can see whether the test failed."""
+    report = yield
+    item.stash.setdefault(_REPORTS, {})[report.when] = report
+    return report
+
+
+def _test_failed(node: pytest.Item) -> bool:
+    return any(report.failed for report in node.stash.get(_REPORTS, {}).values())
+
+
+# -- services --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PostgresCluster]:
+    """One throwaway PostgreSQL cluster for the whole session (per xdist worker)."""
+    with PostgresCluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """One throwaway redis-server for the whole session; ``redis_server.url`` is its URL."""
+    with RedisServer() as server:
+        yield server
+
+
+@pytest.fixture(params=_DB_PARAMS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """SQLAlchemy URL of a fresh, empty database: SQLite in ``tmp_path``, or PostgreSQL.
+
+    Parametrized over ``$CHINWAG_TEST_DATABASES`` (default ``sqlite,postgresql``). The PostgreSQL
+    database is dropped after the test, so a long suite does not fill the disk.
+    """
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'chinwag.db'}"
+        return
+    # Looked up lazily so a sqlite-only run never starts PostgreSQL.
+    cluster: PostgresCluster = request.getfixturevalue("pg_cluster")
+    name = _database_name(request.node.name)
+    yield cluster.create_database(name)
+    cluster.drop_database(name)
+
+
+def _database_name(test_name: str) -> str:
+    # The test name makes a leftover database recognisable; the random tail makes it unique.
+    stem = re.sub(r"[^a-z0-9_]+", "_", test_name.lower())[:40]
+    return f"t_{stem}_{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(scope="session")
+def jwt_secret() -> str:
+    """The JWT secret test servers use (``CHINWAG_JWT_SECRET``); sign test tokens with it."""
+    return TEST_JWT_SECRET
+
+
+@pytest.fixture
+def server_factory(
+    request: pytest.FixtureRequest, tmp_path: Path, jwt_secret: str
+) -> Iterator[ServerFactory]:
+    """Start chinwag servers: ``server_factory(db_url, **env_overrides) -> ServerProcess``.
+
+    Each server gets ``CHINWAG_DATABASE_URL=db_url``, the test JWT secret and rate limits switched
+    off (``CHINWAG_RATE_LIMIT_SOCKET=0``, ``CHINWAG_RATE_LIMIT_USER=0``); keyword arguments override
+    or add variables (``None`` removes one). CHINWAG_* variables from the developer's shell are not
+    inherited. All servers are stopped at teardown; their logs are printed when the test failed.
+    """
+    servers: list[ServerProcess] = []
+    log_dir = tmp_path / "servers"
+
+    def start(db_url: str, /, **env_overrides: str | int | None) -> ServerProcess:
+        env: dict[str, str | None] = {
+            key: None for key in os.environ if key.startswith("CHINWAG_")
+        }
+        env |= {
+            "CHINWAG_DATABASE_URL": db_url,
+            "CHINWAG_JWT_SECRET": jwt_secret,
+            "CHINWAG_RATE_LIMIT_SOCKET": "0",
+            "CHINWAG_RATE_LIMIT_USER": "0",
+        }
+        env |= {
+            key: None if value is None else str(value)
+            for key, value in env_overrides.items()
+        }
+        # A server that fails to start cleans up after itself and its error quotes its log, so
+        # only started servers are tracked for teardown.
+        server = ServerProcess(env, log_dir=log_dir).start()
+        servers.append(server)
+        return server
+
+    yield start
+
+    errors: list[ServiceStopError] = []
+    for server in servers:
+        if server.running:
+            try:
+                server.stop()
+            except ServiceStopError as exc:
+                errors.append(exc)
+    if _test_failed(request.node):
+        for server in servers:
+            # pytest shows this under "Captured stdout teardown" of the failed test.
+            print(
+                f"\n===== chinwag server log {server.log_path} =====\n{server.read_log()}"
+            )
+    if errors:
+        raise errors[0]
