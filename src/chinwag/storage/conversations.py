@@ -146,8 +146,8 @@ class ConversationRepository:
             .where(conversation_participants.c.conversation_id.in_(ids))
             .order_by(conversation_participants.c.user_id)
         )
-        for conversation_id, user_id in result.tuples():
-            participants[conversation_id].append(user_id)
+        for row in result:
+            participants[str(row[0])].append(str(row[1]))
         last = await self._last_messages(ids)
         return [
             conversation_from_row(r, tuple(participants[r["id"]]), last.get(r["id"]))
@@ -179,7 +179,7 @@ class ConversationRepository:
             message_reads.c.reader_id == reader_id,
         )
         result = await self._conn.execute(
-            select(messages.c.conversation_id, func.count())
+            select(messages.c.conversation_id, func.count(messages.c.id))
             .where(
                 messages.c.conversation_id.in_(ids),
                 messages.c.sender_id.is_distinct_from(reader_id),
@@ -187,9 +187,7 @@ class ConversationRepository:
             )
             .group_by(messages.c.conversation_id)
         )
-        return {
-            conversation_id: int(count) for conversation_id, count in result.tuples()
-        }
+        return {str(row[0]): int(row[1]) for row in result}
 
     async def _set_participants(
         self, conversation_id: str, user_ids: Sequence[str]
