@@ -1,0 +1,99 @@
+# The team's habits as targets. `make test` is the one command README and CI run.
+# Every target prints what it runs; nothing here swallows a failure.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+# Keep `make test` output in order even under `make -j`.
+.NOTPARALLEL:
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# Touched after a successful install; pip re-runs only when pyproject.toml is newer.
+VENV_STAMP := $(VENV)/.chinwag-installed
+NODE_STAMP := node_modules/.chinwag-installed
+PG_BINDIR := /usr/lib/postgresql/15/bin
+CODE_DIRS := src codegen tests contract_tests benchmarks
+PYTEST_ARGS ?=
+
+.PHONY: help venv services node-deps serve lint format typecheck generate check-generated \
+	unit-test contract-test test bench bench-quick soak docs
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+venv: $(VENV_STAMP) ## Create .venv and install chinwag with dev extras (re-runs when pyproject.toml changes)
+
+$(VENV_STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -e '.[dev]'
+	touch $@
+
+services: ## Check redis-server and PostgreSQL 15 are installed (installs redis-server as root)
+	@if ! command -v redis-server >/dev/null; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "redis-server missing: installing it with apt-get"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; \
+		else \
+			echo "redis-server is not on PATH: install it (Debian: sudo apt-get install redis-server)" >&2; \
+			exit 1; \
+		fi; \
+	fi
+	@redis-server --version
+	@if [ -x $(PG_BINDIR)/initdb ]; then \
+		$(PG_BINDIR)/initdb --version; \
+	elif command -v pg_config >/dev/null && [ -x "$$(pg_config --bindir)/initdb" ]; then \
+		"$$(pg_config --bindir)/initdb" --version; \
+	else \
+		echo "PostgreSQL server binaries not found ($(PG_BINDIR)/initdb, pg_config --bindir):" \
+			"install them (Debian: sudo apt-get install postgresql-15)" >&2; \
+		exit 1; \
+	fi
+
+node-deps: ## Install Node test dependencies with npm ci (when package.json exists)
+	@if [ -f package.json ]; then $(MAKE) --no-print-directory $(NODE_STAMP); \
+	else echo "no package.json: no Node dependencies to install"; fi
+
+$(NODE_STAMP): package.json $(wildcard package-lock.json)
+	npm ci
+	touch $@
+
+serve: venv ## Run the server with demo data on SQLite
+	$(VENV)/bin/chinwag serve --demo
+
+lint: venv ## ruff check and ruff format --check
+	$(VENV)/bin/ruff check $(CODE_DIRS)
+	$(VENV)/bin/ruff format --check $(CODE_DIRS)
+
+format: venv ## Apply ruff's formatting and safe fixes
+	$(VENV)/bin/ruff check --fix $(CODE_DIRS)
+	$(VENV)/bin/ruff format $(CODE_DIRS)
+
+typecheck: venv ## mypy --strict on src/ and codegen/
+	$(VENV)/bin/mypy --strict src/ codegen/
+
+generate: venv ## Regenerate code and docs from the contract
+	$(PY) -m codegen
+
+check-generated: venv ## Fail when generated files are stale or orphaned
+	$(PY) -m codegen --check
+
+unit-test: venv ## pytest (CHINWAG_TEST_DATABASES=sqlite to skip PostgreSQL locally; PYTEST_ARGS=...)
+	$(PY) -m pytest tests $(PYTEST_ARGS)
+
+contract-test: venv ## Run the contract test suite against a real server
+	$(PY) -m contract_tests
+
+test: venv services node-deps lint typecheck check-generated unit-test contract-test ## Everything CI checks
+
+bench: venv ## Full benchmark run
+	$(PY) -m benchmarks
+
+bench-quick: venv ## Short benchmark run (smoke check of the numbers)
+	$(PY) -m benchmarks --quick
+
+soak: venv ## Long-running stability run
+	$(PY) -m benchmarks --soak
+
+docs: generate ## Build the docs (generated from the contract)
