@@ -1,0 +1,332 @@
+"""A typed view of the bundled AsyncAPI document, shared by the docs and TypeScript renderers.
+
+The renderers (``docs_markdown``, ``docs_html``, ``typescript``) read events, channels, schemas
+and error codes from a :class:`DocModel` instead of each walking the raw dict, so they cannot
+disagree on what the contract says. :func:`build_model` expects the output of ``codegen.bundle``
+(every schema in ``components/schemas``; channels, messages and replies as internal ``$ref`` s).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+__all__ = [
+    "DIRECTIONS",
+    "DIRECTION_LABELS",
+    "RESOURCE_NAMES",
+    "Channel",
+    "Direction",
+    "DocModel",
+    "ErrorCode",
+    "Event",
+    "Example",
+    "Field",
+    "ModelError",
+    "SchemaDef",
+    "Step",
+    "TypeExpr",
+    "anchor",
+    "build_model",
+    "load_docs_document",
+]
+
+#: The shared resources the docs describe in their own section, in this order.
+RESOURCE_NAMES = (
+    "Message",
+    "Conversation",
+    "Campaign",
+    "Attachment",
+    "ActionData",
+    "Error",
+)
+
+Direction = Literal["client_to_server", "server_to_client"]
+#: Both directions with their section titles, in the order the docs list them.
+DIRECTIONS: tuple[tuple[Direction, str], ...] = (
+    ("client_to_server", "Client → server events"),
+    ("server_to_client", "Server → client events"),
+)
+#: How the docs name each direction.
+DIRECTION_LABELS: dict[Direction, str] = {
+    "client_to_server": "client → server",
+    "server_to_client": "server → client",
+}
+TypeKind = Literal["prim", "ref", "array", "enum", "union", "object"]
+
+
+class ModelError(ValueError):
+    """The bundled document does not have the shape the renderers rely on."""
+
+
+@dataclass(frozen=True)
+class TypeExpr:
+    """A JSON Schema type reduced to what the renderers print.
+
+    ``prim``: ``name`` is string/integer/number/boolean/null; ``ref``: ``name`` is a schema name;
+    ``array``: ``items[0]`` is the element type; ``enum``: ``values``; ``union``: ``items``;
+    ``object``: an inline object with no fixed fields.
+    """
+
+    kind: TypeKind
+    name: str = ""
+    items: tuple[TypeExpr, ...] = ()
+    values: tuple[str, ...] = ()
+
+    @property
+    def nullable(self) -> bool:
+        """True when ``null`` is one of the accepted values."""
+        return self.kind == "union" and any(i == TypeExpr("prim", "null") for i in self.items)
+
+    def render(
+        self,
+        *,
+        ref: Callable[[str], str],
+        prim: Callable[[str], str] = str,
+        literal: Callable[[str], str] = json.dumps,
+        sep: str = " | ",
+        obj: str = "object",
+    ) -> str:
+        """Print the type with the caller's spelling of refs, primitives, literals and ``|``."""
+
+        def go(expr: TypeExpr, nested: bool) -> str:
+            if expr.kind == "ref":
+                return ref(expr.name)
+            if expr.kind == "prim":
+                return prim(expr.name)
+            if expr.kind == "object":
+                return obj
+            if expr.kind == "array":
+                return go(expr.items[0], True) + "[]"
+            parts = (
+                [literal(v) for v in expr.values]
+                if expr.kind == "enum"
+                else [go(i, True) for i in expr.items]
+            )
+            text = sep.join(parts)
+            return f"({text})" if nested and len(parts) > 1 else text
+
+        return go(self, False)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One property of an object schema."""
+
+    name: str
+    type: TypeExpr
+    required: bool
+    description: str
+    constraints: tuple[str, ...]
+    extension: bool
+
+
+@dataclass(frozen=True)
+class Example:
+    """A named example value."""
+
+    name: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class SchemaDef:
+    """A named schema of ``components/schemas``.
+
+    An ``object`` has ``fields``; an ``alias`` (scalar, enum, array or union) has ``alias``.
+    ``one_of`` marks a union whose variants are mutually exclusive (JSON Schema ``oneOf``).
+    """
+
+    name: str
+    kind: Literal["object", "alias"]
+    description: str
+    fields: tuple[Field, ...]
+    alias: TypeExpr | None
+    constraints: tuple[str, ...]
+    closed: bool
+    one_of: bool
+    extension: bool
+    examples: tuple[Example, ...]
+
+
+@dataclass(frozen=True)
+class Channel:
+    """A channel: the socket itself or a server-side room."""
+
+    key: str
+    address: str
+    title: str
+    description: str
+    parameters: tuple[tuple[str, str], ...]
+    extension: bool
+
+
+@dataclass(frozen=True)
+class Event:
+    """One message of ``components/messages``: a wire event in one direction."""
+
+    key: str
+    name: str
+    title: str
+    direction: Direction
+    summary: str
+    notes: tuple[str, ...]
+    channels: tuple[str, ...]
+    payload: str
+    extension: bool
+    examples: tuple[Example, ...]
+    replies: tuple[str, ...]
+    reply_to: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ErrorCode:
+    """A stable error code and what it means."""
+
+    code: str
+    meaning: str
+
+
+@dataclass(frozen=True)
+class Step:
+    """One arrow of the session flow, or a note when ``source == target`` (no ``event_key``)."""
+
+    source: str
+    target: str
+    label: str
+    event_key: str = ""
+
+
+#: Participants of the session sequence diagram: (id, label).
+SESSION_PARTICIPANTS = (
+    ("alice", "Alice (client)"),
+    ("server", "chinwag server"),
+    ("bob", "Bob (client in the room)"),
+    ("lists", "Work room + user rooms"),
+)
+
+#: The typical session; every ``event_key`` is checked against the contract by :func:`build_model`.
+SESSION_STEPS = (
+    Step("alice", "server", "authenticate {token}", "authenticate"),
+    Step("server", "alice", "authenticated {userId}", "authenticated"),
+    Step("alice", "server", "chat:join {conversationId}", "chatJoin"),
+    Step("server", "alice", "chat:joined {conversationId}", "chatJoined"),
+    Step(
+        "alice",
+        "server",
+        "chat:send {tempId, conversationId, text, clientNonce}",
+        "chatSend",
+    ),
+    Step("server", "server", "commit the message (next seq), then emit"),
+    Step("server", "alice", "chat:ack {tempId, message}", "chatAck"),
+    Step("server", "bob", "chat:new {message}", "chatNew"),
+    Step(
+        "server",
+        "lists",
+        "conversation_list_updated {action: new_message}",
+        "conversationListUpdated",
+    ),
+    Step("bob", "server", "chat:read {conversationId, upToMessageId}", "chatReadRequest"),
+    Step("server", "bob", "chat:read {messageIds, readerId, readAt}", "chatReadReceipt"),
+    Step("server", "alice", "chat:read {messageIds, readerId, readAt}", "chatReadReceipt"),
+    Step("server", "server", "a flow takes over: chat_status becomes automated"),
+    Step("server", "alice", "chat:status {chat_status: automated}", "chatStatus"),
+    Step("server", "alice", "chat:automated {message, reason}", "chatAutomated"),
+    Step("server", "bob", "chat:automated {message, reason}", "chatAutomated"),
+    Step(
+        "server",
+        "lists",
+        "conversation_list_updated {action: new_message}",
+        "conversationListUpdated",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class DocModel:
+    """Everything the renderers print, in contract order."""
+
+    title: str
+    version: str
+    description: str
+    events: tuple[Event, ...]
+    channels: tuple[Channel, ...]
+    schemas: tuple[SchemaDef, ...]
+    error_codes: tuple[ErrorCode, ...]
+    ack_error: str
+    participants: tuple[tuple[str, str], ...] = SESSION_PARTICIPANTS
+    session: tuple[Step, ...] = SESSION_STEPS
+
+    def event(self, key: str) -> Event:
+        """The event whose message key is ``key``."""
+        return next(e for e in self.events if e.key == key)
+
+    def schema(self, name: str) -> SchemaDef:
+        """The schema named ``name``."""
+        return next(s for s in self.schemas if s.name == name)
+
+    def channel(self, key: str) -> Channel:
+        """The channel whose key is ``key``."""
+        return next(c for c in self.channels if c.key == key)
+
+    def by_direction(self, direction: Direction) -> tuple[Event, ...]:
+        """The events travelling in ``direction``."""
+        return tuple(e for e in self.events if e.direction == direction)
+
+    @property
+    def resources(self) -> tuple[SchemaDef, ...]:
+        """The shared resource schemas present in the document, in :data:`RESOURCE_NAMES` order."""
+        names = {s.name for s in self.schemas}
+        return tuple(self.schema(n) for n in RESOURCE_NAMES if n in names)
+
+    def payload_homes(self) -> dict[str, str]:
+        """Payload schema name → key of the first event that documents it (and a union's variants).
+
+        The docs print a payload's table once, in that event's section; other events link to it.
+        """
+        homes: dict[str, str] = {}
+        for event in self.events:
+            schema = self.schema(event.payload)
+            homes.setdefault(schema.name, event.key)
+            if schema.alias is not None and schema.alias.kind == "union":
+                for item in schema.alias.items:
+                    if item.kind == "ref":
+                        homes.setdefault(item.name, event.key)
+        return homes
+
+    def is_error_event(self, event: Event) -> bool:
+        """True when the event reports a failure (its payload has a field typed ``ErrorCode``)."""
+        schema = self.schema(event.payload)
+        return any(f.type == TypeExpr("ref", "ErrorCode") for f in schema.fields)
+
+
+def anchor(kind: str, name: str) -> str:
+    """A stable HTML id for a section, e.g. ``anchor("event", "chatSend") == "event-chatsend"``."""
+    return f"{kind}-" + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def load_docs_document(asyncapi_path: Path) -> dict[str, Any]:
+    """Bundle ``asyncapi_path`` with every shared definition, used or not, for the docs.
+
+    The plain bundle copies only the definitions the protocol uses; the docs also describe the REST
+    resources (Conversation, Campaign), so every ``$defs`` entry is added as an alias first.
+    """
+    from codegen.bundle import bundle_document, load_yaml
+
+    doc = load_yaml(asyncapi_path)
+    shared = load_yaml(asyncapi_path.parent / "schemas.yaml").get("$defs", {})
+    schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+    for name in shared:
+        schemas.setdefault(name, {"$ref": f"./schemas.yaml#/$defs/{name}"})
+    return bundle_document(doc, asyncapi_path.parent)
+
+
+def build_model(doc: dict[str, Any]) -> DocModel:
+    """Build the :class:`DocModel` of a bundled AsyncAPI document."""
+    from codegen.docs_walk import ModelBuilder
+
+    return ModelBuilder(doc).build()
