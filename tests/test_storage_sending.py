@@ -43,7 +43,7 @@ async def test_concurrent_sends_with_in_flight_retries_are_gap_free_and_deduplic
         for j in range(20):
             item = user_message(conversation.id, f"user{k}", f"n{j}", f"text {k}/{j}")
             if j % 2 == 0:  # a retry racing its original, both in flight at once
-                results = await asyncio.gather(db.send(item), db.send(item))
+                results = list(await asyncio.gather(db.send(item), db.send(item)))
             else:
                 results = [await db.send(item)]
             out.append((item.client_nonce or "", {r.message.id for r in results}))
@@ -74,9 +74,7 @@ async def test_same_nonce_with_other_content_or_conversation_is_a_conflict(
     with pytest.raises(IdempotencyConflict):
         await db.send(user_message(conversation.id, "alice", "k1", "other text"))
     async with db.write() as session:
-        other = await session.conversations.create(
-            conversation.campaign_id, "real_time", ["alice"]
-        )
+        other = await session.conversations.create(conversation.campaign_id, "real_time", ["alice"])
     with pytest.raises(IdempotencyConflict):
         await db.send(user_message(other.id, "alice", "k1", "hello"))
     again = await db.send(user_message(conversation.id, "alice", "k1", "hello"))
