@@ -1,4 +1,4 @@
-"""Bundle a contract document: inline the shared schema file's ``$defs`` into ``components/schemas``.
+"""Bundle a contract document: inline the shared file's ``$defs`` into ``components/schemas``.
 
 The official AsyncAPI schema and the generators do not follow external file refs reliably, so both
 contract documents are bundled first: every ``./schemas.yaml#/$defs/X`` that is (transitively) used
@@ -109,10 +109,7 @@ class _Bundler:
 
 def _is_alias_of(local: Any, name: str, origin: str) -> bool:
     """True when a local component is just ``$ref: <origin>#/$defs/<name>`` (plus annotations)."""
-    return (
-        isinstance(local, dict)
-        and local.get("$ref") == f"{origin}{_DEFS_FRAGMENT}{name}"
-    )
+    return isinstance(local, dict) and local.get("$ref") == f"{origin}{_DEFS_FRAGMENT}{name}"
 
 
 def bundle_document(doc: dict[str, Any], base_dir: Path) -> dict[str, Any]:
@@ -122,23 +119,16 @@ def bundle_document(doc: dict[str, Any], base_dir: Path) -> dict[str, Any]:
     aliases = {
         name
         for name, local in original_schemas.items()
-        if _is_alias_of(local, name, "./schemas.yaml")
-        or _is_alias_of(local, name, "schemas.yaml")
+        if _is_alias_of(local, name, "./schemas.yaml") or _is_alias_of(local, name, "schemas.yaml")
     }
     result: dict[str, Any] = bundler.rewrite(copy.deepcopy(doc), None)
     components = result.setdefault("components", {})
     schemas: dict[str, Any] = components.setdefault("schemas", {})
-    defs_order = {
-        name: index
-        for defs in bundler.files.values()
-        for index, name in enumerate(defs)
-    }
+    defs_order = {name: index for defs in bundler.files.values() for index, name in enumerate(defs)}
     for name in sorted(bundler.used, key=lambda n: (defs_order.get(n, 0), n)):
         shared = bundler.used[name]
         if name in schemas and name not in aliases:
-            raise BundleError(
-                f"components/schemas/{name} clashes with a shared definition"
-            )
+            raise BundleError(f"components/schemas/{name} clashes with a shared definition")
         # A local alias of the same name (e.g. ErrorBody) is replaced by the definition itself.
         schemas[name] = shared
     return result

@@ -26,9 +26,7 @@ __all__ = [
 ]
 
 VENDORED_SCHEMA = Path(__file__).parent / "vendor" / "asyncapi-3.0.0.json"
-VENDORED_SCHEMA_SHA256 = (
-    "d4571a420e6ffb7fcc7066c95a6db1202f299a3c51daa103d0706bf30f95e626"
-)
+VENDORED_SCHEMA_SHA256 = "d4571a420e6ffb7fcc7066c95a6db1202f299a3c51daa103d0706bf30f95e626"
 
 
 class ContractError(ValueError):
@@ -36,9 +34,7 @@ class ContractError(ValueError):
 
     def __init__(self, source: str, problems: list[str]) -> None:
         self.problems = problems
-        super().__init__(
-            f"{source}: {len(problems)} problem(s)\n  - " + "\n  - ".join(problems)
-        )
+        super().__init__(f"{source}: {len(problems)} problem(s)\n  - " + "\n  - ".join(problems))
 
 
 @cache
@@ -125,13 +121,8 @@ def _open_object_problems(doc: dict[str, Any]) -> list[str]:
 
     def walk(node: Any, where: str) -> None:
         if isinstance(node, dict):
-            if (
-                node.get("type") == "object"
-                and node.get("additionalProperties") is not False
-            ):
-                problems.append(
-                    f"{where}: object schema without additionalProperties: false"
-                )
+            if node.get("type") == "object" and node.get("additionalProperties") is not False:
+                problems.append(f"{where}: object schema without additionalProperties: false")
             for key, value in node.items():
                 if key not in ("examples", "example", "default", "enum", "const"):
                     walk(value, f"{where}/{key}")
@@ -148,9 +139,7 @@ def example_errors(doc: dict[str, Any], schema: Any, instance: Any) -> list[str]
     """Validate ``instance`` against ``schema`` (refs resolve in ``doc``), with format checks."""
     root = dict(schema) if isinstance(schema, dict) else {"allOf": [schema]}
     root["components"] = doc.get("components", {})
-    validator = Draft202012Validator(
-        root, format_checker=Draft202012Validator.FORMAT_CHECKER
-    )
+    validator = Draft202012Validator(root, format_checker=Draft202012Validator.FORMAT_CHECKER)
     return [
         f"{'/'.join(map(str, error.absolute_path)) or '<root>'}: {error.message}"
         for error in validator.iter_errors(instance)
@@ -179,9 +168,7 @@ def _message_problems(doc: dict[str, Any]) -> list[str]:
         for index, example in enumerate(examples):
             label = example.get("name", index)
             if "payload" not in example:
-                problems.append(
-                    f"components/messages/{key} example {label!r} has no payload"
-                )
+                problems.append(f"components/messages/{key} example {label!r} has no payload")
                 continue
             for error in example_errors(doc, payload, example["payload"]):
                 problems.append(f"components/messages/{key} example {label!r}: {error}")
@@ -225,7 +212,8 @@ def _operation_problems(doc: dict[str, Any]) -> list[str]:
                 name = ref.removeprefix(f"#/channels/{key}/messages/")
                 if name == ref or name not in channels[key].get("messages", {}):
                     problems.append(
-                        f"operations/{op_id} {label}: message {ref!r} is not a message of channel {key!r}"
+                        f"operations/{op_id} {label}: message {ref!r} "
+                        f"is not a message of channel {key!r}"
                     )
     return problems
 

@@ -1,0 +1,147 @@
+"""Compute every generated file in memory: ``{path relative to the root: content}``."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from codegen.bundle import bundle_asyncapi, bundle_openapi, load_yaml
+from codegen.contract import read_contract
+from codegen.datamodel import generate_models
+from codegen.prepare import GeneratorInput, prepare
+from codegen.pysource import Source, finish_python, header_lines
+from codegen.render_emitter import render_emitter
+from codegen.render_handlers import docstring, render_handlers
+from codegen.render_operations import render_operations
+from codegen.validate import validate_asyncapi, validate_openapi
+
+__all__ = ["DOCS", "PACKAGE_DIR", "Layout", "build_outputs"]
+
+PACKAGE_DIR = "generated/chinwag_contract"
+DOCS = {
+    "codegen.docs_markdown": "docs/protocol.md",
+    "codegen.docs_html": "docs/protocol.html",
+    "codegen.typescript": "docs/chinwag-events.d.ts",
+}
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where the contract files are, relative to the root."""
+
+    asyncapi: str = "asyncapi.yaml"
+    openapi: str = "openapi.yaml"
+    schemas: str = "schemas.yaml"
+
+
+def _source(root: Path, name: str) -> Source:
+    return name, hashlib.sha256((root / name).read_bytes()).hexdigest()
+
+
+def _union_roots(code: str, unions: dict[str, dict[str, Any]]) -> str:
+    """Append a ``RootModel`` per oneOf/anyOf payload (the generator would make a type alias)."""
+    if not unions:
+        return code
+    code = code.replace(
+        "from __future__ import annotations\n",
+        "from __future__ import annotations\n\nfrom pydantic import RootModel\n",
+        1,
+    )
+    for name, schema in unions.items():
+        members = " | ".join(
+            b["$ref"].rsplit("/", 1)[-1] for b in schema.get("oneOf") or schema["anyOf"]
+        )
+        code += f"\n\nclass {name}(RootModel[{members}]):\n"
+        code += docstring(schema.get("description", name), "    ")
+        code += f"\n    root: {members}\n"
+    return code
+
+
+def _init(title: str) -> str:
+    return f'''
+"""{title}: models, operations table, handler base and emitter generated from the contract."""
+
+import json
+from importlib.resources import files
+from typing import Any
+
+__all__ = ["asyncapi_document", "openapi_document"]
+
+
+def asyncapi_document() -> dict[str, Any]:
+    """The bundled AsyncAPI document (served as ``/asyncapi.json``)."""
+    data: dict[str, Any] = json.loads(files(__name__).joinpath("asyncapi.json").read_text("utf-8"))
+    return data
+
+
+def openapi_document() -> dict[str, Any]:
+    """The bundled OpenAPI document (served as ``/openapi.json``)."""
+    data: dict[str, Any] = json.loads(files(__name__).joinpath("openapi.json").read_text("utf-8"))
+    return data
+'''
+
+
+def _json(doc: dict[str, Any], sources: list[Source]) -> str:
+    stamped = {"x-generated": header_lines(sources), **doc}
+    return json.dumps(stamped, indent=2, ensure_ascii=False) + "\n"
+
+
+def build_outputs(root: Path, layout: Layout | None = None, docs: bool = True) -> dict[str, str]:
+    """Validate the contract under ``root`` and return every generated file."""
+    layout = layout or Layout()
+    asyncapi = bundle_asyncapi(root / layout.asyncapi)
+    openapi = bundle_openapi(root / layout.openapi)
+    validate_asyncapi(asyncapi)
+    validate_openapi(root / layout.openapi, openapi)
+    defs: dict[str, Any] = load_yaml(root / layout.schemas).get("$defs", {})
+    shared = set(defs)
+    resources_schemas = json.loads(json.dumps(defs).replace('"#/$defs/', '"#/components/schemas/'))
+    resources: GeneratorInput = prepare(resources_schemas, set(), "resources")
+    events = prepare(asyncapi["components"]["schemas"], shared, "events")
+    rest = prepare(openapi["components"]["schemas"], shared, "rest")
+
+    s_schemas = _source(root, layout.schemas)
+    s_async = [_source(root, layout.asyncapi), s_schemas]
+    s_open = [_source(root, layout.openapi), s_schemas]
+    contract = read_contract(asyncapi)
+    python = {
+        "__init__.py": (_init(asyncapi["info"]["title"]), [*s_async, s_open[0]]),
+        "resources.py": (generate_models(resources), [s_schemas]),
+        "models.py": (
+            _union_roots(generate_models(events, resources), events.union_roots),
+            s_async,
+        ),
+        "rest.py": (generate_models(rest, resources), s_open),
+        "operations.py": (render_operations(contract), s_async),
+        "handlers.py": (render_handlers(contract), s_async),
+        "emitter.py": (render_emitter(contract), s_async),
+    }
+    out = {
+        f"{PACKAGE_DIR}/{name}": finish_python(code, sources, name)
+        for name, (code, sources) in python.items()
+    }
+    out[f"{PACKAGE_DIR}/py.typed"] = ""
+    out[f"{PACKAGE_DIR}/asyncapi.json"] = _json(asyncapi, s_async)
+    out[f"{PACKAGE_DIR}/openapi.json"] = _json(openapi, s_open)
+    if docs:
+        out.update(render_docs(asyncapi))
+    return out
+
+
+def render_docs(asyncapi: dict[str, Any]) -> dict[str, str]:
+    """The docs, rendered by the doc renderers that exist (missing ones are skipped)."""
+    out = {}
+    for module_name, path in DOCS.items():
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name != module_name:
+                raise
+            continue
+        text: str = module.render(asyncapi)
+        out[path] = text
+    return out
