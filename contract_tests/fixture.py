@@ -42,6 +42,7 @@ class Fixture:
     auth_expect: dict[str, Any]
     auth_overrides: dict[str, dict[str, Any]]
     barrier: dict[str, str]
+    auth_operation: str
     source: Path = field(default=DEFAULT_FIXTURE)
 
     def invalid_codes_for(self, operation: str) -> list[str]:
@@ -96,6 +97,7 @@ def load_fixture(path: Path = DEFAULT_FIXTURE) -> Fixture:
         auth_expect=auth.get("expect", {}),
         auth_overrides=auth.get("overrides", {}),
         barrier=raw["barrier"],
+        auth_operation=raw["auth_operation"],
         source=path,
     )
     _check(fixture)

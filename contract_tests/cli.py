@@ -1,0 +1,99 @@
+"""``python -m contract_tests``: flags, server start-up, report output and exit code."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from contract_tests.fixture import DEFAULT_FIXTURE
+from contract_tests.phases import Budget
+from contract_tests.runner import DEFAULT_OPENAPI, DEFAULT_SPEC, RunConfig, run_sync
+
+__all__ = ["main", "parser"]
+
+DEFAULT_REPORT = Path(__file__).with_name("report.json")
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    p = argparse.ArgumentParser(prog="python -m contract_tests", description=__doc__)
+    p.add_argument("--base-url", help="target a running server instead of starting one")
+    p.add_argument(
+        "--jwt-secret",
+        default=os.environ.get("CHINWAG_JWT_SECRET"),
+        help="HS256 secret of the --base-url server (default $CHINWAG_JWT_SECRET)",
+    )
+    p.add_argument(
+        "--database",
+        choices=["sqlite", "postgresql"],
+        default="sqlite",
+        help="database of the server the harness starts (default sqlite)",
+    )
+    p.add_argument(
+        "--budget",
+        type=int,
+        default=25,
+        help="generated valid cases per operation and REST examples (default 25)",
+    )
+    p.add_argument("--seed", type=int, default=20261126, help="hypothesis seed")
+    p.add_argument(
+        "--derandomize",
+        action=argparse.BooleanOptionalAction,
+        default=bool(os.environ.get("CI")),
+        help="derandomize (default on when $CI)",
+    )
+    p.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help="asyncapi.yaml to test")
+    p.add_argument("--openapi", type=Path, default=DEFAULT_OPENAPI, help="openapi.yaml to test")
+    p.add_argument("--fixture", type=Path, default=DEFAULT_FIXTURE, help="fixture file")
+    p.add_argument("--report", type=Path, default=DEFAULT_REPORT, help="where report.json goes")
+    p.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for a reply")
+    p.add_argument("--no-rest", dest="rest", action="store_false", help="skip schemathesis")
+    p.add_argument(
+        "--operation",
+        action="append",
+        default=[],
+        help="only these operations' cases (repeatable; default all)",
+    )
+    return p
+
+
+@contextlib.contextmanager
+def _target(args: argparse.Namespace) -> Iterator[tuple[str, str]]:
+    if args.base_url:
+        if not args.jwt_secret:
+            raise SystemExit("--base-url needs --jwt-secret or $CHINWAG_JWT_SECRET")
+        yield args.base_url.rstrip("/"), args.jwt_secret
+        return
+    from contract_tests.serve import start_server
+
+    with start_server(args.database) as target:
+        yield target
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the harness; 0 when everything passed and was exercised, 1 otherwise."""
+    args = parser().parse_args(argv)
+    budget = Budget(cases=args.budget, seed=args.seed, derandomize=args.derandomize)
+    with _target(args) as (base_url, secret):
+        config = RunConfig(
+            base_url=base_url,
+            jwt_secret=secret,
+            spec=args.spec,
+            openapi=args.openapi,
+            fixture=args.fixture,
+            budget=budget,
+            timeout=args.timeout,
+            rest=args.rest,
+            operations=tuple(args.operation),
+        )
+        report = run_sync(config)
+    report.settings["database"] = None if args.base_url else args.database
+    print(report.table())
+    args.report.parent.mkdir(parents=True, exist_ok=True)
+    report.write(args.report)
+    print(f"report written to {args.report}", file=sys.stderr)
+    return 0 if report.ok else 1

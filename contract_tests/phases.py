@@ -1,0 +1,135 @@
+"""The phases of a socket run: observers, authorization matrix, per-operation cases, barriers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from contract_tests.client import ContractSocket
+from contract_tests.generate import draw_valid
+from contract_tests.invalid import invalid_cases
+from contract_tests.judge import ANY_REPLY, SUCCESS, judge
+from contract_tests.session import Session
+from contract_tests.spec import OperationSpec
+
+__all__ = ["Budget", "barrier", "join_observers", "run_authorization", "run_operation"]
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Generation settings: valid cases per operation, seed, derandomization."""
+
+    cases: int = 25
+    seed: int = 20261126
+    derandomize: bool = False
+
+
+def _first_payload(session: Session, op: OperationSpec, token: str | None) -> Any:
+    """A bound payload that should succeed: the first example, or a generated one."""
+    if op.request.examples:
+        return session.binder.bind(op.request.examples[0][1], token)
+    drawn = draw_valid(op.request.schema, 1, seed_value=0, derandomize=True)
+    return session.binder.bind(drawn[0], token)
+
+
+async def join_observers(session: Session) -> list[ContractSocket]:
+    """Connect the fixture's listening sockets and send their join operations."""
+    sockets = []
+    for observer in session.fixture.observers:
+        sock = await session.open(
+            f"observer:{observer.name}", observer.principal, observer.channels
+        )
+        for key in observer.join:
+            op = session.contract.requests[key]
+            payload = _first_payload(session, op, sock.token)
+            outcome = await session.send(sock, op, payload)
+            judge(session, sock, op, payload, outcome, SUCCESS, "observer join")
+        sockets.append(sock)
+    return sockets
+
+
+async def barrier(session: Session, sock: ContractSocket) -> None:
+    """A request/reply round trip: everything sent to ``sock`` before it has arrived after it."""
+    if not sock.sio.connected:
+        return
+    spec = session.fixture.barrier
+    errors = [m for op in session.contract.requests.values() for m in op.error_replies]
+    outcome = await sock.request(spec["event"], {}, errors)
+    if outcome.silent or outcome.dropped or outcome.code != spec["code"]:
+        session.report.fail(
+            f"[{sock.name}] barrier {spec['event']!r}: expected code {spec['code']!r}, got "
+            f"{'silence' if outcome.silent else outcome.event} {outcome.payload!r}"
+        )
+
+
+async def run_authorization(session: Session) -> list[ContractSocket]:
+    """Send each operation's bound example from every row of the authorization matrix."""
+    fixture, contract = session.fixture, session.contract
+    ops = sorted(contract.requests.values(), key=lambda o: o.key == fixture.auth_operation)
+    kept = []
+    for row, principal in fixture.auth_rows.items():
+        sock = await session.open(f"authz:{row}", principal)
+        kept.append(sock)
+        for op in ops:
+            expect = fixture.expectation(op.key, row)
+            payload = _first_payload(session, op, sock.token)
+            outcome = await session.send(sock, op, payload)
+            session.report.stats(op.key).authorization += 1
+            judge(session, sock, op, payload, outcome, expect, f"authorization row {row!r}")
+    return kept
+
+
+async def run_operation(session: Session, op: OperationSpec, budget: Budget) -> None:
+    """Examples, generated valid cases and invalid cases of one operation, on one fresh socket."""
+    fixture, report = session.fixture, session.report
+    stats = report.stats(op.key)
+    sock = await session.open(f"actor:{op.key}", fixture.actor)
+    bases = []
+    for name, example in op.request.examples:
+        payload = session.binder.bind(example, sock.token)
+        bases.append(payload)
+        outcome = await session.send(sock, op, payload)
+        stats.examples += 1
+        judge(session, sock, op, payload, outcome, ANY_REPLY, f"example {name!r}")
+    rule = fixture.success_path.get(op.key)
+    on_path = Draft202012Validator(rule) if rule else None
+    drawn = draw_valid(
+        op.request.schema, budget.cases * 2, seed_value=budget.seed, derandomize=budget.derandomize
+    )
+    semantic_budget = max(1, budget.cases // 4)
+    for raw in drawn:
+        payload = session.binder.bind(raw, sock.token)
+        if on_path is None or on_path.is_valid(payload):
+            if stats.valid >= budget.cases:
+                continue
+            stats.valid += 1
+            outcome = await session.send(sock, op, payload)
+            if judge(session, sock, op, payload, outcome, SUCCESS, "generated valid"):
+                stats.valid_successes += 1
+        elif stats.semantic < semantic_budget:
+            stats.semantic += 1
+            outcome = await session.send(sock, op, payload)
+            judge(session, sock, op, payload, outcome, fixture.semantic_codes, "off success path")
+    if drawn:
+        bases.append(session.binder.bind(drawn[0], sock.token))
+    others = [
+        session.binder.bind(other.request.examples[0][1], sock.token)
+        for other in session.contract.requests.values()
+        if other is not op and other.request.examples
+    ]
+    for case in invalid_cases(op.request.schema, bases, others):
+        stats.invalid += 1
+        outcome = await session.send(sock, op, case.payload)
+        expected = fixture.invalid_codes_for(op.key)
+        judge(session, sock, op, case.payload, outcome, expected, f"invalid {case.kind}")
+        if outcome.dropped:
+            break
+        probe = _first_payload(session, op, sock.token)
+        after = await session.send(sock, op, probe)
+        if not judge(session, sock, op, probe, after, SUCCESS, f"probe after {case.kind}"):
+            report.fail(f"[{sock.name}] {op.key}: the socket stopped working after {case.kind}")
+            break
+    await barrier(session, sock)
+    await sock.close()

@@ -1,0 +1,91 @@
+"""One harness run against a server that is already listening at ``base_url``."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from contract_tests.fixture import DEFAULT_FIXTURE, load_fixture
+from contract_tests.phases import Budget, barrier, join_observers, run_authorization, run_operation
+from contract_tests.report import Report
+from contract_tests.rest import run_schemathesis
+from contract_tests.session import Session
+from contract_tests.spec import load_contract
+from contract_tests.world import SetupError, build_world, mint_token, run_scenario
+
+__all__ = ["DEFAULT_SPEC", "RunConfig", "run", "run_sync"]
+
+DEFAULT_SPEC = Path(__file__).resolve().parent.parent / "asyncapi.yaml"
+DEFAULT_OPENAPI = DEFAULT_SPEC.with_name("openapi.yaml")
+
+
+@dataclass
+class RunConfig:
+    """What to run and how hard."""
+
+    base_url: str
+    jwt_secret: str
+    spec: Path = DEFAULT_SPEC
+    openapi: Path = DEFAULT_OPENAPI
+    fixture: Path = DEFAULT_FIXTURE
+    budget: Budget = field(default_factory=Budget)
+    timeout: float = 5.0
+    rest: bool = True
+    operations: tuple[str, ...] = ()  # empty: every operation of the contract
+
+
+async def run(config: RunConfig) -> Report:
+    """Run every socket phase, then schemathesis; return the report (never raises on findings)."""
+    contract = load_contract(config.spec)
+    fixture = load_fixture(config.fixture)
+    report = Report(contract)
+    report.settings = {
+        "base_url": config.base_url,
+        "budget": config.budget.cases,
+        "seed": config.budget.seed,
+        "derandomize": config.budget.derandomize,
+        "reply_timeout_s": config.timeout,
+    }
+    started = time.monotonic()
+    try:
+        world = await build_world(fixture, config.base_url, config.jwt_secret)
+    except (SetupError, httpx.HTTPError) as exc:
+        report.fail(f"fixture setup failed: {exc}")
+        return report
+    report.timings["setup"] = time.monotonic() - started
+    session = Session(contract, fixture, world, report, config.base_url, config.timeout)
+    try:
+        mark = time.monotonic()
+        listeners = await join_observers(session)
+        listeners += await run_authorization(session)
+        for problem in await run_scenario(fixture, world, config.base_url, config.jwt_secret):
+            report.fail(problem)
+        report.timings["observers_authorization_scenario"] = time.monotonic() - mark
+        for op in contract.requests.values():
+            if config.operations and op.key not in config.operations:
+                continue
+            mark = time.monotonic()
+            await run_operation(session, op, config.budget)
+            report.timings[f"operation:{op.key}"] = time.monotonic() - mark
+        for sock in listeners:
+            await barrier(session, sock)
+    finally:
+        await session.close_all()
+    if config.rest:
+        mark = time.monotonic()
+        token = mint_token(config.jwt_secret, f"cw-{world.run_id}-rest", "service")
+        report.rest = await asyncio.to_thread(
+            run_schemathesis, config.openapi, config.base_url, token, config.budget
+        )
+        report.timings["rest"] = time.monotonic() - mark
+    report.timings["total"] = time.monotonic() - started
+    return report
+
+
+def run_sync(config: RunConfig) -> Report:
+    """:func:`run` from synchronous code."""
+    return asyncio.run(run(config))

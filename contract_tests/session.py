@@ -1,0 +1,149 @@
+"""The sockets of one run: opening them, attributing broadcasts, and catching leaks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from contract_tests.binding import Binder
+from contract_tests.client import ContractSocket, Outcome
+from contract_tests.fixture import Fixture
+from contract_tests.report import Report
+from contract_tests.spec import Contract, MessageSpec, OperationSpec
+from contract_tests.validate import EventValidator
+from contract_tests.world import World
+
+__all__ = ["Session"]
+
+_CONVERSATION_KEYS = ("conversationId", "conversation_id")
+_CAMPAIGN_KEYS = ("campaignId", "campaign_id")
+
+
+def _ids(payload: Any, keys: tuple[str, ...]) -> set[str]:
+    """Every string value stored under one of ``keys``, at any depth."""
+    found: set[str] = set()
+    if isinstance(payload, dict):
+        for key, value in payload.items():
+            if key in keys and isinstance(value, str):
+                found.add(value)
+            found |= _ids(value, keys)
+    elif isinstance(payload, list):
+        for item in payload:
+            found |= _ids(item, keys)
+    return found
+
+
+class Session:
+    """Opens the run's sockets and judges every event that is not a reply to a request."""
+
+    def __init__(
+        self,
+        contract: Contract,
+        fixture: Fixture,
+        world: World,
+        report: Report,
+        url: str,
+        timeout: float,
+    ) -> None:
+        self.contract, self.fixture, self.world, self.report = contract, fixture, world, report
+        self.url, self.timeout = url, timeout
+        self.validator = EventValidator(contract)
+        self.binder = Binder(fixture, world)
+        self.sockets: list[ContractSocket] = []
+        self.all_channels = frozenset(
+            op.channel for op in [*contract.requests.values(), *contract.broadcasts.values()]
+        )
+        self._conversations = {
+            world.get(f"conversations.{name}.id"): name for name in fixture.conversations
+        }
+        self._campaigns = {world.get(f"campaigns.{name}.id"): name for name in fixture.campaigns}
+
+    @property
+    def auth_op(self) -> OperationSpec:
+        """The authenticate operation (its success reply answers a handshake too)."""
+        return self.contract.requests[self.fixture.auth_operation]
+
+    async def open(
+        self,
+        name: str,
+        principal: str | None,
+        channels: frozenset[str] | None = None,
+    ) -> ContractSocket:
+        """Connect a socket; a ``principal`` authenticates in the handshake, ``None`` does not
+        (it still carries the actor's token, for an ``authenticate`` request)."""
+        token = self.world.tokens[principal or self.fixture.actor]
+        sock = ContractSocket(
+            name,
+            self.url,
+            self.validator,
+            principal=principal,
+            token=token,
+            channels=(channels or self.all_channels) if principal else frozenset({"socket"}),
+            on_broadcast=self.on_broadcast,
+            on_fail=self.report.fail,
+            timeout=self.timeout,
+        )
+        self.sockets.append(sock)
+        handshake = self.auth_op.success_replies[0] if principal else None
+        outcome = await sock.connect(handshake)
+        if outcome is not None and (outcome.silent or outcome.dropped):
+            self.report.fail(f"[{name}] no {handshake.name if handshake else ''} after handshake")
+        return sock
+
+    async def send(self, sock: ContractSocket, op: OperationSpec, payload: Any) -> Outcome:
+        """Send ``payload`` as ``op``'s request and record which declared reply came back."""
+        outcome = await sock.request(op.request.name, payload, list(op.replies))
+        stats = self.report.stats(op.key)
+        stats.retries += outcome.retries
+        if outcome.spec is not None:
+            stats.replies[outcome.spec.key] += 1
+            self.report.messages[outcome.spec.name] += 1
+        if outcome.code is not None:
+            stats.errors[outcome.code] += 1
+        return outcome
+
+    def on_broadcast(
+        self, sock: ContractSocket, event: str, payload: Any, spec: MessageSpec | None
+    ) -> None:
+        """Attribute an unrequested event to the send operations of the socket's channels."""
+        self.report.messages[event] += 1
+        if event not in self.contract.outbound:
+            return  # already failed as an undeclared event
+        matching = [
+            op
+            for op in self.contract.broadcasts.values()
+            if op.channel in sock.channels and any(m.name == event for m in op.messages)
+        ]
+        if not matching:
+            self.report.fail(
+                f"[{sock.name}] unexpected {event!r}: not the reply of a pending request, and "
+                f"no channel of this socket ({sorted(sock.channels)}) carries it"
+            )
+        for op in matching:
+            self.report.broadcasts[op.key] += 1
+        self._check_access(sock, event, payload)
+
+    def _check_access(self, sock: ContractSocket, event: str, payload: Any) -> None:
+        principal = sock.principal
+        for conv_id in _ids(payload, _CONVERSATION_KEYS):
+            conv = self._conversations.get(conv_id)
+            if conv and (
+                principal is None or not self.fixture.can_access_conversation(principal, conv)
+            ):
+                self.report.fail(
+                    f"[{sock.name}] leak: {event!r} about conversation {conv!r} reached "
+                    f"{principal or 'an unauthenticated socket'}, who has no access"
+                )
+        for camp_id in _ids(payload, _CAMPAIGN_KEYS):
+            camp = self._campaigns.get(camp_id)
+            if camp and (
+                principal is None or not self.fixture.can_access_campaign(principal, camp)
+            ):
+                self.report.fail(
+                    f"[{sock.name}] leak: {event!r} about campaign {camp!r} reached "
+                    f"{principal or 'an unauthenticated socket'}, who is not a member"
+                )
+
+    async def close_all(self) -> None:
+        """Disconnect every socket of the run."""
+        for sock in self.sockets:
+            await sock.close()
