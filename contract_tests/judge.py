@@ -52,7 +52,10 @@ def judge(
             fail(f"{where}: error code {code!r} is not in the contract's enum")
             ok = False
         echoed = outcome.payload.get("tempId") if isinstance(outcome.payload, dict) else None
-        if _request_temp_id(payload) and echoed != payload["tempId"]:
+        declares = (
+            "tempId" in (outcome.spec.schema.get("properties") or {}) if outcome.spec else False
+        )
+        if declares and _request_temp_id(payload) and echoed != payload["tempId"]:
             fail(f"{where}: the error does not echo the request's tempId")
             ok = False
     if expect == ANY_REPLY:

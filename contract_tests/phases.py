@@ -96,7 +96,10 @@ async def run_operation(session: Session, op: OperationSpec, budget: Budget) -> 
     rule = fixture.success_path.get(op.key)
     on_path = Draft202012Validator(rule) if rule else None
     drawn = draw_valid(
-        op.request.schema, budget.cases * 2, seed_value=budget.seed, derandomize=budget.derandomize
+        op.request.schema,
+        budget.cases * 4 + 20,
+        seed_value=budget.seed,
+        derandomize=budget.derandomize,
     )
     semantic_budget = max(1, budget.cases // 4)
     for raw in drawn:

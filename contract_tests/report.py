@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -116,7 +116,7 @@ class Report:
             "ok": self.ok,
             "spec": str(self.contract.path),
             "settings": self.settings,
-            "operations": {k: asdict(v) for k, v in self.operations.items()},
+            "operations": {k: _stats_json(v) for k, v in self.operations.items()},
             "broadcasts": dict(self.broadcasts),
             "messages_received": dict(self.messages),
             "coverage_gaps": self.coverage_gaps(),
@@ -128,3 +128,11 @@ class Report:
     def write(self, path: Path) -> None:
         """Write ``report.json``."""
         path.write_text(json.dumps(self.to_json(), indent=2, sort_keys=True) + "\n")
+
+
+def _stats_json(stats: OperationStats) -> dict[str, Any]:
+    # dataclasses.asdict rebuilds a Counter from (key, value) pairs and counts the pairs.
+    return {
+        name: dict(value) if isinstance(value, Counter) else value
+        for name, value in vars(stats).items()
+    }
