@@ -19,12 +19,8 @@ class Settings(BaseSettings):
         description="SQLAlchemy async URL (sqlite+aiosqlite or postgresql+asyncpg).",
     )
     jwt_secret: str | None = Field(default=None, description="HS256 secret for JWTs.")
-    jwt_issuer: str | None = Field(
-        default=None, description="Required `iss` claim, if set."
-    )
-    jwt_audience: str | None = Field(
-        default=None, description="Required `aud` claim, if set."
-    )
+    jwt_issuer: str | None = Field(default=None, description="Required `iss` claim, if set.")
+    jwt_audience: str | None = Field(default=None, description="Required `aud` claim, if set.")
     redis_url: str | None = Field(
         default=None, description="Redis URL for cluster-wide fan-out and limits."
     )
@@ -52,12 +48,8 @@ class Settings(BaseSettings):
     websocket_compression: bool = Field(
         default=False, description="permessage-deflate on websockets."
     )
-    db_pool_size: int = Field(
-        default=10, ge=1, description="PostgreSQL connection pool size."
-    )
-    db_max_overflow: int = Field(
-        default=20, ge=0, description="PostgreSQL pool overflow."
-    )
+    db_pool_size: int = Field(default=10, ge=1, description="PostgreSQL connection pool size.")
+    db_max_overflow: int = Field(default=20, ge=0, description="PostgreSQL pool overflow.")
     group_commit_max_batch: int = Field(
         default=64,
         ge=1,

@@ -40,9 +40,7 @@ def may_write_as_user(principal: Principal) -> bool:
     return not principal.is_service
 
 
-def can_join_campaign(
-    principal: Principal, campaign_member_ids: Collection[str]
-) -> bool:
+def can_join_campaign(principal: Principal, campaign_member_ids: Collection[str]) -> bool:
     """``work:join``: campaign membership, or the service role."""
     return principal.is_service or principal.user_id in campaign_member_ids
 

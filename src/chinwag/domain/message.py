@@ -163,8 +163,6 @@ def action_data_from_dict(data: dict[str, Any]) -> ActionData:
         )
     return ActionData(
         prompt_id=data["prompt_id"],
-        buttons=tuple(
-            Button(b["id"], b["label"], b["value"]) for b in data.get("buttons", [])
-        ),
+        buttons=tuple(Button(b["id"], b["label"], b["value"]) for b in data.get("buttons", [])),
         inputs=tuple(inputs),
     )

@@ -83,9 +83,7 @@ class TokenService:
             raise InvalidToken() from exc
         sub = claims.get("sub")
         if not isinstance(sub, str) or not 1 <= len(sub) <= MAX_SUB_LENGTH:
-            raise InvalidToken(
-                "Invalid token: sub must be a string of 1-128 characters"
-            )
+            raise InvalidToken("Invalid token: sub must be a string of 1-128 characters")
         role = claims.get("role", "user")
         if role not in ROLES:
             raise InvalidToken("Invalid token: role must be user or service")

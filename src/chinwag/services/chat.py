@@ -79,9 +79,7 @@ class ChatService:
                 ],
             )
         async with self._store.read() as session:
-            conversation = await readable_conversation(
-                session, principal, conversation_id
-            )
+            conversation = await readable_conversation(session, principal, conversation_id)
         stored = await self._store.send(
             NewMessage(
                 conversation_id=conversation_id,
@@ -100,9 +98,7 @@ class ChatService:
             await self._publisher.publish([event])
         return SendResult(stored.message, stored.duplicate)
 
-    async def join_conversation(
-        self, principal: Principal, conversation_id: str
-    ) -> Conversation:
+    async def join_conversation(self, principal: Principal, conversation_id: str) -> Conversation:
         """The conversation, if the principal may listen to it (access or service role)."""
         async with self._store.read() as session:
             return await readable_conversation(session, principal, conversation_id)
@@ -131,9 +127,7 @@ class ChatService:
             raise InvalidPayload("Give exactly one of messageIds or upToMessageId")
         read_at = utc_now()
         async with UnitOfWork(self._store, self._publisher) as uow:
-            conversation = await readable_conversation(
-                uow.session, principal, conversation_id
-            )
+            conversation = await readable_conversation(uow.session, principal, conversation_id)
             newly = await uow.session.reads.mark_read(
                 conversation_id,
                 principal.user_id,

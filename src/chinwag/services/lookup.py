@@ -24,9 +24,7 @@ async def readable_conversation(
     return conversation
 
 
-async def joinable_campaign(
-    session: Session, principal: Principal, campaign_id: str
-) -> Campaign:
+async def joinable_campaign(session: Session, principal: Principal, campaign_id: str) -> Campaign:
     """The campaign if the principal is a member (or service role), else NotFound."""
     campaign = await session.campaigns.get(campaign_id)
     if campaign is None or not can_join_campaign(principal, campaign.member_ids):

@@ -32,9 +32,7 @@ def _require_service(principal: Principal) -> None:
         raise Forbidden("This operation needs the service role")
 
 
-def _diff(
-    before: Sequence[str], after: Sequence[str]
-) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _diff(before: Sequence[str], after: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     removed = tuple(sorted(set(before) - set(after)))
     added = tuple(sorted(set(after) - set(before)))
     return removed, added
@@ -95,16 +93,12 @@ class ManagementService:
             uow.emit(ConversationCreated(conversation))
         return conversation
 
-    async def get_conversation(
-        self, principal: Principal, conversation_id: str
-    ) -> Conversation:
+    async def get_conversation(self, principal: Principal, conversation_id: str) -> Conversation:
         """The conversation, if the principal may read it (else ``not_found``)."""
         async with self._store.read() as session:
             return await readable_conversation(session, principal, conversation_id)
 
-    async def list_conversations(
-        self, principal: Principal
-    ) -> list[tuple[Conversation, int]]:
+    async def list_conversations(self, principal: Principal) -> list[tuple[Conversation, int]]:
         """Conversations the principal may read, each with its unread count for them."""
         async with self._store.read() as session:
             return await session.conversations.list_for(principal)
@@ -117,7 +111,10 @@ class ManagementService:
         chat_status: ChatStatus | None = None,
         participant_ids: Sequence[str] | None = None,
     ) -> Conversation:
-        """Change status and/or participants; emits ``ChatStatusChanged`` / ``ParticipantsChanged``."""
+        """Change status and/or participants.
+
+        Emits ``ChatStatusChanged`` / ``ParticipantsChanged`` after the commit.
+        """
         _require_service(principal)
         async with UnitOfWork(self._store, self._publisher) as uow:
             changed = await uow.session.conversations.update(

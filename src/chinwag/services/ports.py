@@ -61,9 +61,7 @@ class Conversations(Protocol):
         participant_ids: Sequence[str] | None = None,
     ) -> tuple[Conversation, Conversation] | None: ...
 
-    async def list_for(
-        self, principal: Principal
-    ) -> list[tuple[Conversation, int]]: ...
+    async def list_for(self, principal: Principal) -> list[tuple[Conversation, int]]: ...
 
 
 class Messages(Protocol):

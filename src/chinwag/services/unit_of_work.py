@@ -50,9 +50,7 @@ class UnitOfWork:
         self._session = None
         assert self._cm is not None
         try:
-            await self._cm.__aexit__(
-                exc_type, exc, tb
-            )  # commits, or rolls back on error
+            await self._cm.__aexit__(exc_type, exc, tb)  # commits, or rolls back on error
         except BaseException:
             self._events.clear()
             raise

@@ -38,11 +38,7 @@ class CampaignRepository:
     async def get(self, campaign_id: str) -> Campaign | None:
         """The campaign, or None."""
         row = (
-            (
-                await self._conn.execute(
-                    select(campaigns).where(campaigns.c.id == campaign_id)
-                )
-            )
+            (await self._conn.execute(select(campaigns).where(campaigns.c.id == campaign_id)))
             .mappings()
             .first()
         )
@@ -81,9 +77,7 @@ class CampaignRepository:
             )
         if member_ids is not None:
             await self._conn.execute(
-                delete(campaign_members).where(
-                    campaign_members.c.campaign_id == campaign_id
-                )
+                delete(campaign_members).where(campaign_members.c.campaign_id == campaign_id)
             )
             await self._set_members(campaign_id, sorted(set(member_ids)))
         after = await self.get(campaign_id)

@@ -81,9 +81,7 @@ class ConversationRepository:
         if chat_status is not None:
             values["chat_status"] = chat_status
         await self._conn.execute(
-            update(conversations)
-            .where(conversations.c.id == conversation_id)
-            .values(**values)
+            update(conversations).where(conversations.c.id == conversation_id).values(**values)
         )
         if participant_ids is not None:
             await self._conn.execute(
@@ -113,9 +111,7 @@ class ConversationRepository:
                     )
                 ),
                 conversations.c.campaign_id.in_(
-                    select(campaign_members.c.campaign_id).where(
-                        campaign_members.c.user_id == user
-                    )
+                    select(campaign_members.c.campaign_id).where(campaign_members.c.user_id == user)
                 ),
             )
         found = await self._load(condition)
@@ -150,8 +146,7 @@ class ConversationRepository:
             participants[str(row[0])].append(str(row[1]))
         last = await self._last_messages(ids)
         return [
-            conversation_from_row(r, tuple(participants[r["id"]]), last.get(r["id"]))
-            for r in rows
+            conversation_from_row(r, tuple(participants[r["id"]]), last.get(r["id"])) for r in rows
         ]
 
     async def _last_messages(self, ids: list[str]) -> dict[str, Message]:
@@ -167,9 +162,7 @@ class ConversationRepository:
             )
             .where(conversations.c.id.in_(ids))
         )
-        return {
-            row["conversation_id"]: message_from_row(row) for row in result.mappings()
-        }
+        return {row["conversation_id"]: message_from_row(row) for row in result.mappings()}
 
     async def _unread_counts(self, ids: list[str], reader_id: str) -> dict[str, int]:
         if not ids:
@@ -189,9 +182,7 @@ class ConversationRepository:
         )
         return {str(row[0]): int(row[1]) for row in result}
 
-    async def _set_participants(
-        self, conversation_id: str, user_ids: Sequence[str]
-    ) -> None:
+    async def _set_participants(self, conversation_id: str, user_ids: Sequence[str]) -> None:
         if user_ids:
             await self._conn.execute(
                 insert(conversation_participants),

@@ -50,9 +50,7 @@ class Database:
     ) -> None:
         self.url = url
         self.is_sqlite = is_sqlite(url)
-        self._writer = create_writer_engine(
-            url, pool_size=pool_size, max_overflow=max_overflow
-        )
+        self._writer = create_writer_engine(url, pool_size=pool_size, max_overflow=max_overflow)
         self._reader = create_reader_engine(url, self._writer, pool_size=pool_size)
         if send_writers is None:
             send_writers = 1 if self.is_sqlite else POSTGRES_SEND_WRITERS
@@ -94,11 +92,7 @@ class Database:
         """Row count of every table (for tests and diagnostics)."""
         async with self._reader.connect() as conn:
             return {
-                t.name: int(
-                    (
-                        await conn.execute(select(func.count()).select_from(t))
-                    ).scalar_one()
-                )
+                t.name: int((await conn.execute(select(func.count()).select_from(t))).scalar_one())
                 for t in ALL_TABLES
             }
 

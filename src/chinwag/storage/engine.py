@@ -40,9 +40,7 @@ def _sqlite_setup(engine: AsyncEngine, *, immediate: bool) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def create_writer_engine(
-    url: str, *, pool_size: int = 10, max_overflow: int = 20
-) -> AsyncEngine:
+def create_writer_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20) -> AsyncEngine:
     """The engine writes go through: one connection with BEGIN IMMEDIATE on SQLite."""
     if is_sqlite(url):
         engine = create_async_engine(url, pool_size=1, max_overflow=0, pool_timeout=60)
@@ -51,9 +49,7 @@ def create_writer_engine(
     return create_async_engine(url, pool_size=pool_size, max_overflow=max_overflow)
 
 
-def create_reader_engine(
-    url: str, writer: AsyncEngine, *, pool_size: int = 10
-) -> AsyncEngine:
+def create_reader_engine(url: str, writer: AsyncEngine, *, pool_size: int = 10) -> AsyncEngine:
     """The engine reads go through: a separate pool on SQLite (WAL readers never block)."""
     if is_sqlite(url):
         engine = create_async_engine(url, pool_size=pool_size, max_overflow=0)

@@ -29,11 +29,7 @@ class MessageRepository:
     async def get(self, message_id: str) -> Message | None:
         """One message by id, or None."""
         row = (
-            (
-                await self._conn.execute(
-                    select(*MESSAGE_COLUMNS).where(messages.c.id == message_id)
-                )
-            )
+            (await self._conn.execute(select(*MESSAGE_COLUMNS).where(messages.c.id == message_id)))
             .mappings()
             .first()
         )
@@ -52,17 +48,13 @@ class MessageRepository:
         Without bounds: the first ``limit`` messages.
         """
         size = clamp_limit(limit)
-        query = select(*MESSAGE_COLUMNS).where(
-            messages.c.conversation_id == conversation_id
-        )
+        query = select(*MESSAGE_COLUMNS).where(messages.c.conversation_id == conversation_id)
         if after_seq is not None:
             query = query.where(messages.c.seq > after_seq)
         if before_seq is not None:
             query = query.where(messages.c.seq < before_seq)
         newest_first = before_seq is not None and after_seq is None
-        query = query.order_by(
-            messages.c.seq.desc() if newest_first else messages.c.seq
-        )
+        query = query.order_by(messages.c.seq.desc() if newest_first else messages.c.seq)
         rows = (await self._conn.execute(query.limit(size))).mappings().all()
         found = [message_from_row(r) for r in rows]
         return found[::-1] if newest_first else found

@@ -101,9 +101,7 @@ conversations = Table(
 conversation_participants = Table(
     "conversation_participants",
     metadata,
-    Column(
-        "conversation_id", String(ID), ForeignKey("conversations.id"), nullable=False
-    ),
+    Column("conversation_id", String(ID), ForeignKey("conversations.id"), nullable=False),
     Column("user_id", String(USER_ID), nullable=False),
     PrimaryKeyConstraint("conversation_id", "user_id"),
     Index("ix_conversation_participants_user_id", "user_id"),
@@ -113,9 +111,7 @@ messages = Table(
     "messages",
     metadata,
     Column("id", String(ID), primary_key=True),
-    Column(
-        "conversation_id", String(ID), ForeignKey("conversations.id"), nullable=False
-    ),
+    Column("conversation_id", String(ID), ForeignKey("conversations.id"), nullable=False),
     Column("seq", Integer, nullable=False),
     Column("sender_id", String(USER_ID), nullable=True),
     Column("kind", String(16), nullable=False),

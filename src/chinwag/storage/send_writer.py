@@ -86,12 +86,8 @@ class SendWriter:
     async def submit(self, item: NewMessage) -> StoredMessage:
         """Store ``item`` (or find its original); returns once the transaction committed."""
         if not self._tasks:
-            self._tasks = [
-                asyncio.create_task(self._run()) for _ in range(self._writers)
-            ]
-        future: asyncio.Future[StoredMessage] = (
-            asyncio.get_running_loop().create_future()
-        )
+            self._tasks = [asyncio.create_task(self._run()) for _ in range(self._writers)]
+        future: asyncio.Future[StoredMessage] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait(_Pending(item, future))
         return await future
 
@@ -140,9 +136,7 @@ class SendWriter:
             else:
                 pending.future.set_result(outcome)
 
-    async def _redo_single(
-        self, item: NewMessage, exc: Exception
-    ) -> StoredMessage | ChinwagError:
+    async def _redo_single(self, item: NewMessage, exc: Exception) -> StoredMessage | ChinwagError:
         key = _key(item)
         if isinstance(exc, IntegrityError) and key is not None:
             async with self._begin() as conn:
@@ -153,9 +147,7 @@ class SendWriter:
         return Internal()
 
 
-def _compare(
-    item: NewMessage, message: Message, stored_hash: str
-) -> StoredMessage | ChinwagError:
+def _compare(item: NewMessage, message: Message, stored_hash: str) -> StoredMessage | ChinwagError:
     if stored_hash != item.content_hash:
         return IdempotencyConflict()
     return StoredMessage(message, duplicate=True)
@@ -202,9 +194,7 @@ async def write_batch(
         else:
             if key is not None:
                 first_of[key] = i
-            fresh.setdefault((item.conversation_id, item.require_real_time), []).append(
-                i
-            )
+            fresh.setdefault((item.conversation_id, item.require_real_time), []).append(i)
     now = utc_now()
     rows = []
     # Sorted so that concurrent PostgreSQL batches lock conversation rows in one order.
@@ -244,9 +234,7 @@ async def write_batch(
     for i, first in repeats:
         original = outcomes[first]
         if isinstance(original, StoredMessage):
-            outcomes[i] = _compare(
-                items[i], original.message, items[first].content_hash
-            )
+            outcomes[i] = _compare(items[i], original.message, items[first].content_hash)
         else:
             outcomes[i] = original
     return [o if o is not None else Internal() for o in outcomes]
@@ -255,9 +243,7 @@ async def write_batch(
 async def _why_refused(conn: AsyncConnection, conversation_id: str) -> ChinwagError:
     status = (
         await conn.execute(
-            select(conversations.c.chat_status).where(
-                conversations.c.id == conversation_id
-            )
+            select(conversations.c.chat_status).where(conversations.c.id == conversation_id)
         )
     ).scalar()
     return NotFound() if status is None else NotRealTime()

@@ -66,9 +66,7 @@ def upgrade() -> None:
             ["conversations.id"],
             name="fk_conversation_participants_conversation_id_conversations",
         ),
-        sa.PrimaryKeyConstraint(
-            "conversation_id", "user_id", name="pk_conversation_participants"
-        ),
+        sa.PrimaryKeyConstraint("conversation_id", "user_id", name="pk_conversation_participants"),
     )
     op.create_index(
         "ix_conversation_participants_user_id", "conversation_participants", ["user_id"]
@@ -92,12 +90,8 @@ def upgrade() -> None:
             name="fk_messages_conversation_id_conversations",
         ),
         sa.PrimaryKeyConstraint("id", name="pk_messages"),
-        sa.UniqueConstraint(
-            "conversation_id", "seq", name="uq_messages_conversation_id_seq"
-        ),
-        sa.UniqueConstraint(
-            "sender_id", "client_nonce", name="uq_messages_sender_id_client_nonce"
-        ),
+        sa.UniqueConstraint("conversation_id", "seq", name="uq_messages_conversation_id_seq"),
+        sa.UniqueConstraint("sender_id", "client_nonce", name="uq_messages_sender_id_client_nonce"),
     )
     op.create_table(
         "message_reads",

@@ -1,0 +1,91 @@
+"""The ASGI application: REST under /api, Socket.IO at /socket.io, docs and contracts."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.resources
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import socketio
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Mount, Route
+
+from chinwag.bootstrap import HandlersFactory, Runtime, build_runtime
+from chinwag.config import Settings
+from chinwag.storage import migrate
+from chinwag.transport.http import RestApi
+from chinwag.transport.rooms import OutboundFilter
+
+REPO_DOCS = Path(__file__).resolve().parents[2] / "docs" / "protocol.html"
+
+StartupHook = Callable[[Runtime], Awaitable[None]]
+
+
+def _contract_file(name: str) -> bytes:
+    return importlib.resources.files("chinwag_contract").joinpath(name).read_bytes()
+
+
+async def _openapi(request: Request) -> Response:
+    return Response(_contract_file("openapi.json"), media_type="application/json")
+
+
+async def _asyncapi(request: Request) -> Response:
+    return Response(_contract_file("asyncapi.json"), media_type="application/json")
+
+
+async def _docs(request: Request) -> Response:
+    resource = importlib.resources.files("chinwag_contract").joinpath("protocol.html")
+    if resource.is_file():
+        return HTMLResponse(resource.read_text())
+    if REPO_DOCS.is_file():
+        return HTMLResponse(REPO_DOCS.read_text())
+    return HTMLResponse("<h1>chinwag</h1><p>Docs not generated: run make docs.</p>", 404)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    handlers_factory: HandlersFactory | None = None,
+    outbound_filter: OutboundFilter | None = None,
+    on_startup: StartupHook | None = None,
+    run_migrations: bool = True,
+) -> Starlette:
+    """Build chinwag's ASGI app; mount it anywhere, or serve it with uvicorn.
+
+    ``handlers_factory`` swaps the socket handlers and ``outbound_filter`` rewrites every
+    server→client emit: both exist for embedding and for the contract harness's tests.
+    The runtime is at ``app.state.runtime`` once built.
+    """
+    settings = settings or Settings()
+    runtime = build_runtime(
+        settings, handlers_factory=handlers_factory, outbound_filter=outbound_filter
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if run_migrations:
+            await migrate(settings.database_url)
+        if on_startup is not None:
+            await on_startup(runtime)
+        try:
+            yield
+        finally:
+            await runtime.database.close()
+
+    rest = RestApi(runtime.services)
+    sio_app = socketio.ASGIApp(runtime.sio, socketio_path="socket.io")
+    app = Starlette(
+        routes=[
+            *rest.routes(),
+            Route("/openapi.json", _openapi, methods=["GET"]),
+            Route("/asyncapi.json", _asyncapi, methods=["GET"]),
+            Route("/docs", _docs, methods=["GET"]),
+            Mount("/socket.io", app=sio_app),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    return app

@@ -1,0 +1,82 @@
+"""The ``chinwag`` command: serve, migrate, token."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+import click
+import uvicorn
+
+from chinwag.config import Settings
+
+
+@click.group()
+def cli() -> None:
+    """chinwag: a contract-first real-time chat backend."""
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to bind.")
+@click.option("--demo", is_flag=True, help="Create demo data and print tokens to try it.")
+@click.option(
+    "--log-level", default="warning", show_default=True, help="uvicorn and chinwag log level."
+)
+def serve(host: str, port: int, demo: bool, log_level: str) -> None:
+    """Run the server (migrates the database first)."""
+    from chinwag.app import create_app
+    from chinwag.bootstrap import Runtime
+
+    logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    settings = Settings()
+
+    async def show_demo(runtime: Runtime) -> None:
+        from chinwag.demo import describe, seed_demo
+
+        data = await seed_demo(runtime)
+        click.echo(describe(data, f"http://{host}:{port}"))
+
+    app = create_app(settings, on_startup=show_demo if demo else None)
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        ws_per_message_deflate=settings.websocket_compression,
+        timeout_graceful_shutdown=int(settings.shutdown_deadline_s),
+        lifespan="on",
+    )
+    uvicorn.Server(config).run()
+
+
+@cli.command()
+def migrate() -> None:
+    """Upgrade the database to the newest schema."""
+    from chinwag.storage import migrate as run_migrations
+
+    settings = Settings()
+    asyncio.run(run_migrations(settings.database_url))
+    click.echo("database is up to date")
+
+
+@cli.command()
+@click.argument("sub")
+@click.option("--role", type=click.Choice(["user", "service"]), default="user", show_default=True)
+@click.option("--ttl", type=int, default=3600, show_default=True, help="Lifetime in seconds.")
+def token(sub: str, role: str, ttl: int) -> None:
+    """Print an HS256 JWT for SUB signed with CHINWAG_JWT_SECRET."""
+    from chinwag.services.auth import TokenService
+
+    settings = Settings()
+    if settings.jwt_secret_is_default:
+        click.echo("warning: CHINWAG_JWT_SECRET is not set; using the dev secret", err=True)
+    service = TokenService(settings.effective_jwt_secret)
+    click.echo(service.issue(sub, role="service" if role == "service" else "user", ttl=ttl))
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    cli(prog_name="chinwag")
+    sys.exit(0)

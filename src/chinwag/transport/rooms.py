@@ -1,0 +1,56 @@
+"""The generated emitter's Transport, and room membership, over python-socketio."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import socketio
+
+NAMESPACE = "/"
+
+OutboundFilter = Callable[[str, dict[str, Any]], dict[str, Any] | None]
+"""Applied to every server→client emit after validation: alter the data, or None to drop it.
+
+For tests that need a deliberately broken server (the contract harness's own tests)."""
+
+
+class SocketIOTransport:
+    """Emits through the Socket.IO manager (local or Redis) and manages rooms."""
+
+    def __init__(self, sio: socketio.AsyncServer, outbound_filter: OutboundFilter | None = None):
+        self.sio = sio
+        self.outbound_filter = outbound_filter
+
+    async def emit(
+        self,
+        event: str,
+        data: dict[str, Any],
+        *,
+        rooms: Sequence[str],
+        skip_sid: str | None = None,
+    ) -> None:
+        """Send ``event`` once to every socket in any of ``rooms`` (but ``skip_sid``)."""
+        if self.outbound_filter is not None:
+            filtered = self.outbound_filter(event, data)
+            if filtered is None:
+                return
+            data = filtered
+        to: str | list[str] = rooms[0] if len(rooms) == 1 else list(rooms)
+        await self.sio.emit(event, data, to=to, skip_sid=skip_sid, namespace=NAMESPACE)
+
+    async def sockets_of_user(self, user_id: str) -> Sequence[str]:
+        """Socket ids in ``user:<user_id>`` on this process."""
+        return [sid for sid, _ in self.sio.manager.get_participants(NAMESPACE, f"user:{user_id}")]
+
+    async def rooms_of(self, sid: str) -> Sequence[str]:
+        """Rooms the socket is in."""
+        return list(self.sio.rooms(sid, namespace=NAMESPACE))
+
+    async def remove_from_room(self, sid: str, room: str) -> None:
+        """Take the socket out of ``room``."""
+        await self.sio.leave_room(sid, room, namespace=NAMESPACE)
+
+    async def add_to_room(self, sid: str, room: str) -> None:
+        """Put the socket in ``room``."""
+        await self.sio.enter_room(sid, room, namespace=NAMESPACE)
