@@ -51,6 +51,7 @@ th{background:#f4f6f9}
 .meta{color:#4a5563}.dir{font-weight:600}
 .ext{display:inline-block;font-size:11px;font-weight:700;color:#7a3e00;background:#ffe8cc;
 border-radius:3px;padding:0 5px;margin-left:4px;vertical-align:middle}
+.seq{max-width:100%;height:auto}
 .diagram{overflow-x:auto;border:1px solid #e1e5eb;border-radius:4px;padding:8px;background:#fcfcfd}
 .seq text{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;fill:#1d232b}
 .seq .seq-name{font-weight:700}
