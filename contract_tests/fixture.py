@@ -43,6 +43,7 @@ class Fixture:
     auth_overrides: dict[str, dict[str, Any]]
     barrier: dict[str, str]
     auth_operation: str
+    rest_parameters: dict[str, str] = field(default_factory=dict)
     source: Path = field(default=DEFAULT_FIXTURE)
 
     def invalid_codes_for(self, operation: str) -> list[str]:
@@ -98,6 +99,7 @@ def load_fixture(path: Path = DEFAULT_FIXTURE) -> Fixture:
         auth_overrides=auth.get("overrides", {}),
         barrier=raw["barrier"],
         auth_operation=raw["auth_operation"],
+        rest_parameters=raw.get("rest_parameters", {}),
         source=path,
     )
     _check(fixture)

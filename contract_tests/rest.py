@@ -36,16 +36,41 @@ def _st_command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "schemathesis.cli"]
 
 
-def run_schemathesis(openapi: Path, base_url: str, token: str, budget: Budget) -> dict[str, Any]:
-    """Run ``st run`` as a subprocess; return ``{ok, summary, ...}`` for the report."""
+def run_schemathesis(
+    openapi: Path,
+    base_url: str,
+    token: str,
+    budget: Budget,
+    parameter_sets: list[dict[str, str]],
+) -> dict[str, Any]:
+    """Run ``st run`` once per parameter set (``{}``: all generated); merge the results."""
     auth = httpx.get(
         f"{base_url}/api/conversations", headers={"Authorization": f"Bearer {token}"}, timeout=10
     )
     if auth.status_code != 200:
         return {"ok": False, "summary": f"the generated token was refused: HTTP {auth.status_code}"}
+    runs = [_run_once(openapi, base_url, token, budget, params) for params in parameter_sets]
+    return {
+        "ok": all(r["ok"] for r in runs),
+        "summary": " | ".join(r["summary"] for r in runs),
+        "runs": runs,
+    }
+
+
+def _config(parameters: dict[str, str]) -> str:
+    lines = [_CONFIG]
+    if parameters:
+        lines.append("[parameters]")
+        lines += [f"{json.dumps(key)} = {json.dumps(value)}" for key, value in parameters.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _run_once(
+    openapi: Path, base_url: str, token: str, budget: Budget, parameters: dict[str, str]
+) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="chinwag-st-") as tmp:
         config = Path(tmp) / "schemathesis.toml"
-        config.write_text(_CONFIG)
+        config.write_text(_config(parameters))
         report_path = Path(tmp) / "st.json"
         argv = [
             *_st_command(),
@@ -79,14 +104,26 @@ def run_schemathesis(openapi: Path, base_url: str, token: str, budget: Budget) -
             argv.append("--generation-deterministic")
         proc = subprocess.run(argv, capture_output=True, text=True, timeout=600)
         details: Any = json.loads(report_path.read_text()) if report_path.exists() else None
-    tail = proc.stdout.strip().splitlines()[-1:] if proc.stdout.strip() else []
     result: dict[str, Any] = {
         "ok": proc.returncode == 0,
         "exit_code": proc.returncode,
-        "summary": (tail[0] if tail else "") + ("" if proc.returncode == 0 else " (FAILED)"),
+        "parameters": parameters,
+        "summary": _summary(details, proc.returncode, bool(parameters)),
     }
     if proc.returncode != 0:
         result["output"] = (proc.stdout[-8000:] + proc.stderr[-2000:]).strip()
     if details is not None:
         result["report"] = details
     return result
+
+
+def _summary(details: Any, exit_code: int, bound: bool) -> str:
+    label = "bound ids" if bound else "random ids"
+    if not isinstance(details, dict):
+        return f"{label}: no report (exit {exit_code})"
+    ops, cases = details.get("operations", {}), details.get("test_cases", {})
+    return (
+        f"{label}: {ops.get('tested', 0)}/{ops.get('total', 0)} operations, "
+        f"{cases.get('generated', 0)} cases, {cases.get('unique_failures', 0)} failures"
+        + ("" if exit_code == 0 else f" (exit {exit_code})")
+    )

@@ -78,8 +78,9 @@ async def run(config: RunConfig) -> Report:
     if config.rest:
         mark = time.monotonic()
         token = mint_token(config.jwt_secret, f"cw-{world.run_id}-rest", "service")
+        bound = {key: world.render(value) for key, value in fixture.rest_parameters.items()}
         report.rest = await asyncio.to_thread(
-            run_schemathesis, config.openapi, config.base_url, token, config.budget
+            run_schemathesis, config.openapi, config.base_url, token, config.budget, [{}, bound]
         )
         report.timings["rest"] = time.monotonic() - mark
     report.timings["total"] = time.monotonic() - started
