@@ -13,7 +13,7 @@ from codegen.bundle import bundle_asyncapi, bundle_openapi, load_yaml
 from codegen.contract import read_contract
 from codegen.datamodel import generate_models
 from codegen.prepare import GeneratorInput, prepare
-from codegen.pysource import Source, finish_python, header_lines
+from codegen.pysource import Source, finish_python, format_python, header_lines
 from codegen.render_emitter import render_emitter
 from codegen.render_handlers import docstring, render_handlers
 from codegen.render_operations import render_operations
@@ -120,10 +120,8 @@ def build_outputs(root: Path, layout: Layout | None = None, docs: bool = True) -
         "handlers.py": (render_handlers(contract), s_async),
         "emitter.py": (render_emitter(contract), s_async),
     }
-    out = {
-        f"{PACKAGE_DIR}/{name}": finish_python(code, sources, name)
-        for name, (code, sources) in python.items()
-    }
+    checked = {name: finish_python(code, sources, name) for name, (code, sources) in python.items()}
+    out = {f"{PACKAGE_DIR}/{name}": text for name, text in format_python(checked).items()}
     out[f"{PACKAGE_DIR}/py.typed"] = ""
     out[f"{PACKAGE_DIR}/asyncapi.json"] = _json(asyncapi, s_async)
     out[f"{PACKAGE_DIR}/openapi.json"] = _json(openapi, s_open)

@@ -5,25 +5,17 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 
-__all__ = ["Source", "finish_python", "header_lines"]
+__all__ = ["Source", "finish_python", "format_python", "header_lines"]
 
 Source = tuple[str, str]
 """A source file as (path relative to the repo root, sha256 of its bytes)."""
 
 # ruff format runs isolated (the repo's config cannot change the output) at a fixed line length.
-_RUFF = (
-    "-m",
-    "ruff",
-    "format",
-    "--isolated",
-    "--line-length",
-    "100",
-    "--stdin-filename",
-    "x.py",
-    "-",
-)
+_RUFF = ("-m", "ruff", "format", "--isolated", "--line-length", "100", "--quiet")
 
 
 def header_lines(sources: Sequence[Source]) -> list[str]:
@@ -42,20 +34,26 @@ def _strip_generator_header(code: str) -> str:
 
 
 def finish_python(code: str, sources: Sequence[Source], name: str) -> str:
-    """Prepend the header, ``ast.parse`` and ``ruff format`` the module ``name``."""
+    """Prepend the header and check the module ``name`` parses; see :func:`format_python`."""
     body = _strip_generator_header(code)
     text = "".join(f"# {line}\n" for line in header_lines(sources)) + "\n" + body
     try:
         ast.parse(text, filename=name)
     except SyntaxError as error:
         raise RuntimeError(f"generated {name} is not valid Python: {error}") from error
-    result = subprocess.run(
-        [sys.executable, *_RUFF],
-        input=text,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"ruff format failed on {name}: {result.stderr.strip()}")
-    return result.stdout
+    return text
+
+
+def format_python(files: dict[str, str]) -> dict[str, str]:
+    """``ruff format`` every module (one run over a temporary folder, isolated from repo config)."""
+    with tempfile.TemporaryDirectory(prefix="chinwag-format-") as tmp:
+        folder = Path(tmp)
+        names = {name: f"m{index}.py" for index, name in enumerate(files)}
+        for name, text in files.items():
+            (folder / names[name]).write_text(text, encoding="utf-8")
+        result = subprocess.run(
+            [sys.executable, *_RUFF, str(folder)], capture_output=True, text=True, check=False
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"ruff format failed: {result.stderr.strip()}")
+        return {name: (folder / names[name]).read_text(encoding="utf-8") for name in files}
