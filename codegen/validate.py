@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft7Validator, Draft202012Validator
+from jsonschema.exceptions import ValidationError
 
 __all__ = [
     "VENDORED_SCHEMA_SHA256",
@@ -218,11 +219,20 @@ def _operation_problems(doc: dict[str, Any]) -> list[str]:
     return problems
 
 
+def _schema_error(error: ValidationError) -> str:
+    """The deepest reason (a oneOf/anyOf failure alone only says "not valid under any")."""
+    leaves = [error]
+    while any(leaf.context for leaf in leaves):
+        leaves = [child for leaf in leaves for child in (leaf.context or [leaf])]
+    detail = max(leaves, key=lambda leaf: len(leaf.absolute_path))
+    return f"schema: {'/'.join(map(str, detail.absolute_path)) or '<root>'}: {detail.message}"
+
+
 def asyncapi_problems(doc: dict[str, Any]) -> list[str]:
     """Every problem found in a bundled AsyncAPI document (empty when it is valid)."""
     validator = _official_validator()
     problems = [
-        f"schema: {'/'.join(map(str, error.absolute_path)) or '<root>'}: {error.message}"
+        _schema_error(error)
         for error in sorted(
             validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))
         )
