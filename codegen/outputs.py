@@ -131,15 +131,9 @@ def build_outputs(root: Path, layout: Layout | None = None, docs: bool = True) -
 
 
 def render_docs(asyncapi: dict[str, Any]) -> dict[str, str]:
-    """The docs, rendered by the doc renderers that exist (missing ones are skipped)."""
+    """The docs, rendered from the bundled AsyncAPI document by the doc renderers."""
     out = {}
     for module_name, path in DOCS.items():
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as error:
-            if error.name != module_name:
-                raise
-            continue
-        text: str = module.render(asyncapi)
+        text: str = importlib.import_module(module_name).render(asyncapi)
         out[path] = text
     return out
