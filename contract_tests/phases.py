@@ -50,10 +50,13 @@ async def join_observers(session: Session) -> list[ContractSocket]:
     return sockets
 
 
-async def barrier(session: Session, sock: ContractSocket) -> None:
-    """A request/reply round trip: everything sent to ``sock`` before it has arrived after it."""
+async def barrier(session: Session, sock: ContractSocket) -> bool:
+    """A request/reply round trip: everything sent to ``sock`` before it has arrived after it.
+
+    Returns False (and records a failure) when the socket did not answer as declared.
+    """
     if not sock.sio.connected:
-        return
+        return False
     spec = session.fixture.barrier
     errors = [m for op in session.contract.requests.values() for m in op.error_replies]
     outcome = await sock.request(spec["event"], {}, errors)
@@ -62,6 +65,8 @@ async def barrier(session: Session, sock: ContractSocket) -> None:
             f"[{sock.name}] barrier {spec['event']!r}: expected code {spec['code']!r}, got "
             f"{'silence' if outcome.silent else outcome.event} {outcome.payload!r}"
         )
+        return False
+    return True
 
 
 async def run_authorization(session: Session) -> list[ContractSocket]:
@@ -129,6 +134,11 @@ async def run_operation(session: Session, op: OperationSpec, budget: Budget) -> 
         judge(session, sock, op, case.payload, outcome, expected, f"invalid {case.kind}")
         if outcome.dropped:
             break
+        if stats.valid_successes == 0:
+            # The operation never succeeded here: check that the socket still answers at all.
+            if not await barrier(session, sock):
+                break
+            continue
         probe = _first_payload(session, op, sock.token)
         after = await session.send(sock, op, probe)
         if not judge(session, sock, op, probe, after, SUCCESS, f"probe after {case.kind}"):
