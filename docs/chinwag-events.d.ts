@@ -402,6 +402,18 @@ export interface ConversationListUpdatedPayload {
 }
 
 /**
+ * The server is going away; reconnect and `chat:sync`.
+ * chinwag extension.
+ */
+export interface ServerShutdownPayload {
+  /**
+   * Why (`shutdown` on SIGTERM).
+   * Constraints: min 1 chars; max 200 chars.
+   */
+  reason: string;
+}
+
+/**
  * The body of every REST error, and the argument given to a Socket.IO acknowledgement callback when the request failed.
  */
 export interface ErrorBody {
@@ -769,6 +781,12 @@ export interface ServerToClientEvents {
    */
   "chat:synced": (payload: ChatSyncedPayload) => void;
   /**
+   * The server is shutting down.
+   * Channel: /.
+   * chinwag extension.
+   */
+  "server:shutdown": (payload: ServerShutdownPayload) => void;
+  /**
    * The conversation's chat_status changed.
    * Channel: room:{conversationId}.
    * chinwag extension.
@@ -847,6 +865,7 @@ export type ServerToClientEventName =
   | "chat:status"
   | "chat:synced"
   | "conversation_list_updated"
+  | "server:shutdown"
   | "work:joined"
   | "work:left";
 

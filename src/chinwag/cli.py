@@ -28,6 +28,7 @@ def serve(host: str, port: int, demo: bool, log_level: str) -> None:
     """Run the server (migrates the database first)."""
     from chinwag.app import create_app
     from chinwag.bootstrap import Runtime
+    from chinwag.transport.serving import ChinwagServer
 
     logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     settings = Settings()
@@ -48,7 +49,7 @@ def serve(host: str, port: int, demo: bool, log_level: str) -> None:
         timeout_graceful_shutdown=int(settings.shutdown_deadline_s),
         lifespan="on",
     )
-    uvicorn.Server(config).run()
+    ChinwagServer(config, app.state.runtime.gateway).run()
 
 
 @cli.command()

@@ -83,7 +83,9 @@ class NewMessage:
     """A message to store: everything but the id, seq and time the database assigns.
 
     ``require_real_time`` makes the store refuse it (``not_real_time``) unless the
-    conversation's chat_status is ``real_time`` at the moment it is written.
+    conversation's chat_status is ``real_time`` at the moment it is written;
+    ``require_access`` makes it refuse (``not_found``) a sender who is neither a
+    participant nor a campaign member, checked in the same transaction.
     """
 
     conversation_id: str
@@ -94,6 +96,7 @@ class NewMessage:
     action_data: ActionData | None = None
     client_nonce: str | None = None
     require_real_time: bool = False
+    require_access: bool = False
 
     @property
     def content_hash(self) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from chinwag.domain.access import may_write_as_user
-from chinwag.domain.conversation import Campaign, Conversation, with_last_message
+from chinwag.domain.conversation import Campaign, Conversation
 from chinwag.domain.events import MessageCreated, MessagesRead
 from chinwag.domain.message import Attachment, Message, NewMessage
 from chinwag.domain.principal import Principal
@@ -56,8 +56,8 @@ class ChatService:
         """Store a user message and announce it (``MessageCreated``) after the commit.
 
         Checks, in order: service role → ``forbidden``; blank text without attachments
-        → ``invalid_payload``; no access or unknown conversation → ``not_found``; then,
-        in the write transaction, the idempotency key (sender, client_nonce) and only
+        → ``invalid_payload``; then, all in the write transaction: no access or unknown
+        conversation → ``not_found``; the idempotency key (sender, client_nonce) and only
         after it the chat status. So a retry of a message that is already stored
         returns the original (``duplicate=True``, no new event) even when the
         conversation left ``real_time`` since: the client only learns the outcome of a
@@ -78,8 +78,8 @@ class ChatService:
                     }
                 ],
             )
-        async with self._store.read() as session:
-            conversation = await readable_conversation(session, principal, conversation_id)
+        # Access, idempotency and status are all checked inside the group-commit
+        # transaction: one set of queries per batch instead of reads per send.
         stored = await self._store.send(
             NewMessage(
                 conversation_id=conversation_id,
@@ -89,13 +89,13 @@ class ChatService:
                 attachments=tuple(attachments),
                 client_nonce=client_nonce,
                 require_real_time=True,
+                require_access=True,
             )
         )
         if not stored.duplicate:
-            event = MessageCreated(
-                stored.message, with_last_message(conversation, stored.message), origin
+            await self._publisher.publish(
+                [MessageCreated(stored.message, stored.conversation, origin)]
             )
-            await self._publisher.publish([event])
         return SendResult(stored.message, stored.duplicate)
 
     async def join_conversation(self, principal: Principal, conversation_id: str) -> Conversation:

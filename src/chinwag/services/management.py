@@ -9,7 +9,6 @@ from chinwag.domain.conversation import (
     Campaign,
     ChatStatus,
     Conversation,
-    with_last_message,
 )
 from chinwag.domain.events import (
     AutomatedMessageCreated,
@@ -162,10 +161,6 @@ class ManagementService:
 
         Called by the flow engine, not by clients, so there is no principal to check.
         """
-        async with self._store.read() as session:
-            conversation = await session.conversations.get(conversation_id)
-        if conversation is None:
-            raise NotFound("Conversation not found")
         stored = await self._store.send(
             NewMessage(
                 conversation_id=conversation_id,
@@ -175,8 +170,6 @@ class ManagementService:
                 action_data=action_data,
             )
         )
-        event = AutomatedMessageCreated(
-            stored.message, with_last_message(conversation, stored.message), reason
-        )
+        event = AutomatedMessageCreated(stored.message, stored.conversation, reason)
         await self._publisher.publish([event])
         return stored.message

@@ -25,6 +25,9 @@ class StoredMessageLike(Protocol):
     @property
     def duplicate(self) -> bool: ...
 
+    @property
+    def conversation(self) -> Conversation: ...
+
 
 class Campaigns(Protocol):
     """Campaign repository."""

@@ -25,6 +25,7 @@ from sqlalchemy import and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from chinwag.domain.conversation import Conversation, with_last_message
 from chinwag.domain.message import (
     Message,
     NewMessage,
@@ -41,6 +42,7 @@ from chinwag.errors import (
 )
 from chinwag.storage.rows import MESSAGE_COLUMNS, message_from_row
 from chinwag.storage.schema import conversations, messages
+from chinwag.storage.send_context import load_send_contexts
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,8 @@ class StoredMessage:
 
     message: Message
     duplicate: bool
+    conversation: Conversation
+    """The conversation right after the message (for events); as found, for a duplicate."""
 
 
 @dataclass(slots=True)
@@ -141,16 +145,20 @@ class SendWriter:
         if isinstance(exc, IntegrityError) and key is not None:
             async with self._begin() as conn:
                 existing = await find_by_keys(conn, [key])
-            if key in existing:
-                return _compare(item, *existing[key])
+                contexts = await load_send_contexts(conn, [item])
+            context = contexts.get(item.conversation_id)
+            if key in existing and context is not None:
+                return _compare(item, *existing[key], context.conversation)
         log.error("message insert failed", exc_info=exc)
         return Internal()
 
 
-def _compare(item: NewMessage, message: Message, stored_hash: str) -> StoredMessage | ChinwagError:
+def _compare(
+    item: NewMessage, message: Message, stored_hash: str, conversation: Conversation
+) -> StoredMessage | ChinwagError:
     if stored_hash != item.content_hash:
         return IdempotencyConflict()
-    return StoredMessage(message, duplicate=True)
+    return StoredMessage(message, True, conversation)
 
 
 async def find_by_keys(
@@ -181,14 +189,18 @@ async def write_batch(
 ) -> list[StoredMessage | ChinwagError]:
     """Store ``items`` in the open transaction ``conn``; one outcome per item, in order."""
     outcomes: list[StoredMessage | ChinwagError | None] = [None] * len(items)
+    contexts = await load_send_contexts(conn, items)
     existing = await find_by_keys(conn, [k for k in map(_key, items) if k is not None])
     first_of: dict[Key, int] = {}
     repeats: list[tuple[int, int]] = []
     fresh: dict[tuple[str, bool], list[int]] = {}
     for i, item in enumerate(items):
         key = _key(item)
-        if key is not None and key in existing:
-            outcomes[i] = _compare(item, *existing[key])
+        context = contexts.get(item.conversation_id)
+        if context is None or not context.allows(item):
+            outcomes[i] = NotFound("Conversation not found")
+        elif key is not None and key in existing:
+            outcomes[i] = _compare(item, *existing[key], context.conversation)
         elif key is not None and key in first_of:
             repeats.append((i, first_of[key]))
         else:
@@ -209,9 +221,8 @@ async def write_batch(
             stmt = stmt.where(conversations.c.chat_status == "real_time")
         last_seq = (await conn.execute(stmt)).scalar()
         if last_seq is None:
-            error = await _why_refused(conn, conversation_id)
             for i in indexes:
-                outcomes[i] = error
+                outcomes[i] = NotRealTime()
             continue
         for offset, i in enumerate(indexes):
             item = items[i]
@@ -227,26 +238,20 @@ async def write_batch(
                 client_nonce=item.client_nonce,
                 created_at=now,
             )
-            outcomes[i] = StoredMessage(message, duplicate=False)
+            conversation = contexts[conversation_id].conversation
+            outcomes[i] = StoredMessage(message, False, with_last_message(conversation, message))
             rows.append(_row(message, item.content_hash))
     if rows:
         await conn.execute(insert(messages), rows)
     for i, first in repeats:
         original = outcomes[first]
         if isinstance(original, StoredMessage):
-            outcomes[i] = _compare(items[i], original.message, items[first].content_hash)
+            outcomes[i] = _compare(
+                items[i], original.message, items[first].content_hash, original.conversation
+            )
         else:
             outcomes[i] = original
     return [o if o is not None else Internal() for o in outcomes]
-
-
-async def _why_refused(conn: AsyncConnection, conversation_id: str) -> ChinwagError:
-    status = (
-        await conn.execute(
-            select(conversations.c.chat_status).where(conversations.c.id == conversation_id)
-        )
-    ).scalar()
-    return NotFound() if status is None else NotRealTime()
 
 
 def _row(message: Message, content_hash: str) -> dict[str, object]:

@@ -96,6 +96,10 @@ class Gateway:
         self.settings = settings
         self.sessions = SessionRegistry(settings.rate_limit_socket, settings.rate_limit_user)
         self._tasks: set[asyncio.Future[None]] = set()
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self.closing = False
 
     def install(self) -> None:
         """Register the connect/disconnect, contract and catch-all handlers."""
@@ -115,6 +119,10 @@ class Gateway:
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         """Accept the socket; a handshake token authenticates it or refuses the connection."""
+        if self.closing:
+            raise socketio.exceptions.ConnectionRefusedError(
+                "Server is shutting down", {"code": "unauthenticated"}
+            )
         state = self.sessions.open(sid)
         token = auth.get("token") if isinstance(auth, dict) else None
         if token is None:
@@ -196,6 +204,25 @@ class Gateway:
         data = dump_payload("auth_error", {"message": "Token expired", "code": "token_expired"})
         await self.transport.emit("auth_error", data, rooms=[sid])
 
+    async def shutdown(self, reason: str) -> None:
+        """Finish in-flight events (within the deadline), announce, and close every socket."""
+        self.closing = True
+        deadline = self.settings.shutdown_deadline_s
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout=deadline)
+        except TimeoutError:
+            log.error("shutdown deadline passed with %d event(s) in flight", self._in_flight)
+        # Let the acknowledgement packets of the last handlers leave before the close.
+        await asyncio.sleep(DISCONNECT_GRACE_S)
+        sids = list(self.sessions.sockets)
+        if sids:
+            data = dump_payload("server:shutdown", {"reason": reason})
+            await self.transport.emit("server:shutdown", data, rooms=sids)
+        # Close at the engine.io level (not a Socket.IO DISCONNECT): clients see a transport
+        # close and reconnect by themselves, to another process or to this one restarted.
+        if self.sio.eio.sockets:
+            await self.sio.eio.disconnect()
+
     # -- events ---------------------------------------------------------------------------
 
     async def on_unknown_event(self, event: str, sid: str, *args: Any) -> Any:
@@ -207,6 +234,16 @@ class Gateway:
 
     async def handle(self, operation: Operation, sid: str, args: tuple[Any, ...]) -> Any:
         """Run one client→server event and send its declared reply."""
+        self._in_flight += 1
+        self._idle.clear()
+        try:
+            return await self._handle(operation, sid, args)
+        finally:
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self._idle.set()
+
+    async def _handle(self, operation: Operation, sid: str, args: tuple[Any, ...]) -> Any:
         request = args[0] if len(args) == 1 else None
         state = self.sessions.sockets.get(sid)
         try:
