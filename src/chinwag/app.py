@@ -68,11 +68,13 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if run_migrations:
             await migrate(settings.database_url)
+        await runtime.control.start()
         if on_startup is not None:
             await on_startup(runtime)
         try:
             yield
         finally:
+            await runtime.control.stop()
             await runtime.database.close()
 
     rest = RestApi(runtime.services)

@@ -15,6 +15,7 @@ from chinwag.handlers.notifications import Notifier
 from chinwag.handlers.socket import SocketHandlers
 from chinwag.services.container import Services
 from chinwag.storage import Database
+from chinwag.transport.control import LocalControl, RedisControl
 from chinwag.transport.gateway import Gateway
 from chinwag.transport.jsonlib import orjson_module
 from chinwag.transport.rooms import OutboundFilter, SocketIOTransport
@@ -63,6 +64,7 @@ class Runtime:
     emitter: Emitter
     notifier: Notifier
     gateway: Gateway
+    control: LocalControl | RedisControl
 
 
 def build_socketio(settings: Settings) -> socketio.AsyncServer:
@@ -102,4 +104,12 @@ def build_runtime(
     handlers = (handlers_factory or default_handlers)(services, emitter)
     gateway = Gateway(sio, transport, handlers, services.tokens, settings)
     gateway.install()
-    return Runtime(settings, database, services, sio, transport, emitter, notifier, gateway)
+    control: LocalControl | RedisControl = (
+        RedisControl(settings.redis_url, notifier.revoke_locally)
+        if settings.redis_url
+        else LocalControl(notifier.revoke_locally)
+    )
+    notifier.revoke_everywhere = control.revoke_user
+    return Runtime(
+        settings, database, services, sio, transport, emitter, notifier, gateway, control
+    )

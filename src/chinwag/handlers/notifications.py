@@ -6,7 +6,7 @@ access leaves the rooms that access granted, at once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol
 
 from chinwag.domain.conversation import Conversation
@@ -24,7 +24,10 @@ from chinwag.domain.message import Message
 from chinwag.domain.principal import Principal
 from chinwag.domain.time import format_timestamp
 from chinwag.handlers.presenters import message_to_wire, optional_message_to_wire
-from chinwag_contract.emitter import ConversationRoom, Emitter, UserRoom, WorkRoom
+from chinwag_contract.emitter import ConversationRoom, Emitter, UserRoom, WorkRoom, dump_payload
+
+Revoke = Callable[[str, dict[str, Any] | None], Awaitable[None]]
+"""Revoke a user's lost rooms (and send the ``removed`` notice, when given)."""
 
 ROOM_PREFIX = "room:"
 WORK_PREFIX = "room:work:"
@@ -43,6 +46,10 @@ class RoomDirectory(Protocol):
 
     async def remove_from_room(self, sid: str, room: str) -> None:
         """Take a socket out of a room."""
+        ...
+
+    async def emit_local(self, event: str, data: dict[str, Any], room: str) -> None:
+        """Emit to the sockets of ``room`` on this process only."""
         ...
 
 
@@ -65,6 +72,8 @@ class Notifier:
         self.emitter = emitter
         self.rooms = rooms
         self.access = access
+        # Replaced by a cross-process broadcast when several processes share the rooms.
+        self.revoke_everywhere: Revoke = self.revoke_locally
 
     async def publish(self, events: Sequence[DomainEvent]) -> None:
         """Emit each event, in order."""
@@ -115,22 +124,18 @@ class Notifier:
             await self._participants_changed(event)
         elif isinstance(event, CampaignMembersChanged):
             for user_id in event.removed_user_ids:
-                await self.revalidate_rooms(user_id)
+                await self.revoke_everywhere(user_id, None)
 
     async def _participants_changed(self, event: ParticipantsChanged) -> None:
         conversation = event.conversation
         await self._list_updated_latest(conversation, "participants_changed")
-        if event.removed_user_ids:
-            await self.emitter.conversation_list_updated(
-                {
-                    "conversation_id": conversation.id,
-                    "message": optional_message_to_wire(conversation.last_message),
-                    "action": "removed",
-                },
-                to=[UserRoom(u) for u in event.removed_user_ids],
-            )
+        removed = {
+            "conversation_id": conversation.id,
+            "message": optional_message_to_wire(conversation.last_message),
+            "action": "removed",
+        }
         for user_id in event.removed_user_ids:
-            await self.revalidate_rooms(user_id)
+            await self.revoke_everywhere(user_id, removed)
 
     async def _list_updated_latest(self, conversation: Conversation, action: str) -> None:
         wire = optional_message_to_wire(conversation.last_message)
@@ -149,6 +154,17 @@ class Notifier:
             {"conversation_id": conversation.id, "message": wire, "action": action},
             to=targets,
         )
+
+    async def revoke_locally(self, user_id: str, removed: dict[str, Any] | None) -> None:
+        """On this process: evict the user's sockets from rooms it lost, THEN tell them.
+
+        Evicting before the ``removed`` notice (both on the process that holds the sockets)
+        means a client that saw ``removed`` can rely on getting nothing more from the room.
+        """
+        await self.revalidate_rooms(user_id)
+        if removed is not None:
+            data = dump_payload("conversation_list_updated", removed)
+            await self.rooms.emit_local("conversation_list_updated", data, f"user:{user_id}")
 
     async def revalidate_rooms(self, user_id: str) -> None:
         """Take every socket of ``user_id`` out of the rooms it may no longer be in."""

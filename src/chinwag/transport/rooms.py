@@ -39,6 +39,15 @@ class SocketIOTransport:
         to: str | list[str] = rooms[0] if len(rooms) == 1 else list(rooms)
         await self.sio.emit(event, data, to=to, skip_sid=skip_sid, namespace=NAMESPACE)
 
+    async def emit_local(self, event: str, data: dict[str, Any], room: str) -> None:
+        """Emit to ``room``'s sockets on this process only (not through Redis)."""
+        if self.outbound_filter is not None:
+            filtered = self.outbound_filter(event, data)
+            if filtered is None:
+                return
+            data = filtered
+        await self.sio.emit(event, data, to=room, namespace=NAMESPACE, ignore_queue=True)
+
     async def sockets_of_user(self, user_id: str) -> Sequence[str]:
         """Socket ids in ``user:<user_id>`` on this process."""
         return [sid for sid, _ in self.sio.manager.get_participants(NAMESPACE, f"user:{user_id}")]
