@@ -16,6 +16,7 @@ from chinwag.handlers.socket import SocketHandlers
 from chinwag.services.container import Services
 from chinwag.storage import Database
 from chinwag.transport.control import LocalControl, RedisControl
+from chinwag.transport.fanout import FastFanout, FastFanoutRedisManager
 from chinwag.transport.gateway import Gateway
 from chinwag.transport.jsonlib import orjson_module
 from chinwag.transport.rooms import OutboundFilter, SocketIOTransport
@@ -69,7 +70,9 @@ class Runtime:
 
 def build_socketio(settings: Settings) -> socketio.AsyncServer:
     """The Socket.IO server: orjson, the configured buffer, Redis fan-out when configured."""
-    manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
+    manager: socketio.AsyncManager = (
+        FastFanoutRedisManager(settings.redis_url) if settings.redis_url else FastFanout()
+    )
     return socketio.AsyncServer(
         async_mode="asgi",
         client_manager=manager,

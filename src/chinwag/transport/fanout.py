@@ -1,0 +1,68 @@
+"""A cheaper room fan-out for python-socketio's managers.
+
+python-socketio encodes a broadcast once, then starts one asyncio task per recipient to
+put the packet on that socket's queue, and waits for them all. Putting on an unbounded
+queue never blocks, so the tasks buy nothing but their own cost: here the packets are put
+on each recipient's queue in one loop, in the caller's task. Per-socket writer tasks still
+drain the queues, as before.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import socketio
+from engineio import packet as eio_packet
+from socketio import packet as sio_packet
+
+
+class FastFanout(socketio.AsyncManager):  # type: ignore[misc]
+    """``AsyncManager`` whose callback-less emits skip the task per recipient."""
+
+    async def emit(
+        self,
+        event: str,
+        data: Any,
+        namespace: str,
+        room: Any = None,
+        skip_sid: Any = None,
+        callback: Any = None,
+        to: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        if callback is not None:
+            await super().emit(event, data, namespace, room, skip_sid, callback, to, **kwargs)
+            return
+        room = to or room
+        if namespace not in self.rooms:
+            return
+        if isinstance(data, tuple):
+            args = list(data)
+        elif data is not None:
+            args = [data]
+        else:
+            args = []
+        skip = skip_sid if isinstance(skip_sid, list) else [skip_sid]
+        encoded = self.server.packet_class(
+            sio_packet.EVENT, namespace=namespace, data=[event, *args]
+        ).encode()
+        frames = [
+            eio_packet.Packet(eio_packet.MESSAGE, part)
+            for part in (encoded if isinstance(encoded, list) else [encoded])
+        ]
+        sockets = self.server.eio.sockets
+        for sid, eio_sid in self.get_participants(namespace, room):
+            if sid in skip:
+                continue
+            sock = sockets.get(eio_sid)
+            if sock is None:
+                continue
+            for frame in frames:
+                try:
+                    await sock.send(frame)
+                except Exception:  # a closing socket must not stop the others' delivery
+                    break
+
+
+class FastFanoutRedisManager(socketio.AsyncRedisManager, FastFanout):  # type: ignore[misc]
+    """Redis fan-out across processes; each process delivers locally with ``FastFanout``."""
