@@ -6,7 +6,7 @@ import argparse
 import contextlib
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from contract_tests.fixture import DEFAULT_FIXTURE
@@ -62,11 +62,11 @@ def parser() -> argparse.ArgumentParser:
 
 
 @contextlib.contextmanager
-def _target(args: argparse.Namespace) -> Iterator[tuple[str, str]]:
+def _target(args: argparse.Namespace) -> Iterator[tuple[str, str, Callable[[], None] | None]]:
     if args.base_url:
         if not args.jwt_secret:
             raise SystemExit("--base-url needs --jwt-secret or $CHINWAG_JWT_SECRET")
-        yield args.base_url.rstrip("/"), args.jwt_secret
+        yield args.base_url.rstrip("/"), args.jwt_secret, None
         return
     from contract_tests.serve import start_server
 
@@ -78,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the harness; 0 when everything passed and was exercised, 1 otherwise."""
     args = parser().parse_args(argv)
     budget = Budget(cases=args.budget, seed=args.seed, derandomize=args.derandomize)
-    with _target(args) as (base_url, secret):
+    with _target(args) as (base_url, secret, stop):
         config = RunConfig(
             base_url=base_url,
             jwt_secret=secret,
@@ -89,6 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             timeout=args.timeout,
             rest=args.rest,
             operations=tuple(args.operation),
+            shutdown=stop,
         )
         report = run_sync(config)
     report.settings["database"] = None if args.base_url else args.database

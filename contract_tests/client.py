@@ -50,7 +50,7 @@ class Outcome:
 class _Pending:
     event: str
     replies: dict[str, list[MessageSpec]]
-    future: asyncio.Future[tuple[str, Any, MessageSpec | None]]
+    future: asyncio.Future[tuple[str | None, Any, MessageSpec | None]]
 
 
 class ContractSocket:

@@ -44,6 +44,7 @@ class Fixture:
     barrier: dict[str, str]
     auth_operation: str
     rest_parameters: dict[str, str] = field(default_factory=dict)
+    shutdown_operations: list[str] = field(default_factory=list)
     source: Path = field(default=DEFAULT_FIXTURE)
 
     def invalid_codes_for(self, operation: str) -> list[str]:
@@ -100,6 +101,7 @@ def load_fixture(path: Path = DEFAULT_FIXTURE) -> Fixture:
         barrier=raw["barrier"],
         auth_operation=raw["auth_operation"],
         rest_parameters=raw.get("rest_parameters", {}),
+        shutdown_operations=raw.get("shutdown_operations", []),
         source=path,
     )
     _check(fixture)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +17,14 @@ from contract_tests.judge import ANY_REPLY, SUCCESS, judge
 from contract_tests.session import Session
 from contract_tests.spec import OperationSpec
 
-__all__ = ["Budget", "barrier", "join_observers", "run_authorization", "run_operation"]
+__all__ = [
+    "Budget",
+    "barrier",
+    "join_observers",
+    "observe_shutdown",
+    "run_authorization",
+    "run_operation",
+]
 
 
 @dataclass(frozen=True)
@@ -145,4 +155,17 @@ async def run_operation(session: Session, op: OperationSpec, budget: Budget) -> 
             report.fail(f"[{sock.name}] {op.key}: the socket stopped working after {case.kind}")
             break
     await barrier(session, sock)
+    await sock.close()
+
+
+async def observe_shutdown(session: Session, stop: Callable[[], None], wait: float = 20.0) -> None:
+    """Stop the server with one socket connected; it must announce the shutdown, then close."""
+    sock = await session.open("shutdown", session.fixture.actor)
+    sock.closing = True  # the server closing this socket is the expected outcome here
+    try:
+        await asyncio.to_thread(stop)
+    except Exception as exc:  # a server that does not stop is a finding, not a harness crash
+        session.report.fail(f"stopping the server failed: {exc}")
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(sock.sio.wait(), wait)
     await sock.close()

@@ -45,6 +45,7 @@ class Report:
     rest: dict[str, Any] | None = None
     timings: dict[str, float] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
+    not_applicable: set[str] = field(default_factory=set)
 
     def stats(self, operation: str) -> OperationStats:
         """Counters of ``operation`` (created on first use)."""
@@ -69,7 +70,7 @@ class Report:
                     f"{key}: {stats.valid_successes} generated successes (< {MIN_SUCCESSES})"
                 )
         for key, op in self.contract.broadcasts.items():
-            if not self.broadcasts[key]:
+            if not self.broadcasts[key] and key not in self.not_applicable:
                 names = ", ".join(m.name for m in op.messages)
                 gaps.append(f"{key}: broadcast ({names}) never received")
         return gaps
@@ -93,7 +94,10 @@ class Report:
                 f"{s.invalid:>7}{s.authorization:>7}  {replies} / {errors}"
             )
         for key in self.contract.broadcasts:
-            lines.append(f"{key:<38}{'':>35}  received={self.broadcasts[key]}")
+            note = (
+                " (not applicable: server not started here)" if key in self.not_applicable else ""
+            )
+            lines.append(f"{key:<38}{'':>35}  received={self.broadcasts[key]}{note}")
         total = len(self.contract.requests) + len(self.contract.broadcasts)
         gaps = self.coverage_gaps()
         gap_ops = {g.split(":", 1)[0] for g in gaps}
@@ -120,6 +124,7 @@ class Report:
             "broadcasts": dict(self.broadcasts),
             "messages_received": dict(self.messages),
             "coverage_gaps": self.coverage_gaps(),
+            "not_applicable": sorted(self.not_applicable),
             "failures": self.failures,
             "rest": self.rest,
             "timings_s": {k: round(v, 3) for k, v in self.timings.items()},

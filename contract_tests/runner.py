@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
 from contract_tests.fixture import DEFAULT_FIXTURE, load_fixture
-from contract_tests.phases import Budget, barrier, join_observers, run_authorization, run_operation
+from contract_tests.phases import (
+    Budget,
+    barrier,
+    join_observers,
+    observe_shutdown,
+    run_authorization,
+    run_operation,
+)
 from contract_tests.report import Report
 from contract_tests.rest import run_schemathesis
 from contract_tests.session import Session
@@ -36,6 +44,8 @@ class RunConfig:
     timeout: float = 5.0
     rest: bool = True
     operations: tuple[str, ...] = ()  # empty: every operation of the contract
+    #: Stops the server (blocking); given when the harness started it, to see its shutdown events.
+    shutdown: Callable[[], None] | None = None
 
 
 async def run(config: RunConfig) -> Report:
@@ -83,6 +93,13 @@ async def run(config: RunConfig) -> Report:
             run_schemathesis, config.openapi, config.base_url, token, config.budget, [{}, bound]
         )
         report.timings["rest"] = time.monotonic() - mark
+    if config.shutdown is None:
+        report.not_applicable.update(fixture.shutdown_operations)
+    else:
+        shutdown_session = Session(
+            contract, fixture, world, report, config.base_url, config.timeout
+        )
+        await observe_shutdown(shutdown_session, config.shutdown)
     report.timings["total"] = time.monotonic() - started
     return report
 

@@ -12,7 +12,7 @@ import secrets
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +30,8 @@ HARNESS_ENV = {
 
 
 @contextlib.contextmanager
-def start_server(database: str) -> Iterator[tuple[str, str]]:
-    """Start a server on ``sqlite`` or ``postgresql``; yield ``(base_url, jwt_secret)``."""
+def start_server(database: str) -> Iterator[tuple[str, str, Callable[[], None]]]:
+    """Start a server on ``sqlite`` or ``postgresql``; yield ``(base_url, jwt_secret, stop)``."""
     from tests.support.server import ServerProcess
 
     secret = secrets.token_urlsafe(32)
@@ -46,18 +46,30 @@ def start_server(database: str) -> Iterator[tuple[str, str]]:
             db_url = f"sqlite+aiosqlite:///{Path(tmp) / 'contract.db'}"
         env = {**HARNESS_ENV, "CHINWAG_DATABASE_URL": db_url, "CHINWAG_JWT_SECRET": secret}
         server = stack.enter_context(ServerProcess(env))
+        stopped: list[int] = []
+
+        def stop() -> None:
+            stopped.append(server.stop())
+
         try:
-            yield server.url, secret
+            yield server.url, secret, stop
         finally:
-            if not server.running:
+            if not server.running and not stopped:
                 raise RuntimeError(f"the server died during the run:\n{server.read_log()[-4000:]}")
 
 
 @contextlib.contextmanager
-def serve_app(app: Any, port: int) -> Iterator[str]:
-    """Serve an ASGI ``app`` with uvicorn in a thread on 127.0.0.1:``port``; yield its URL."""
+def serve_app(app: Any, port: int) -> Iterator[tuple[str, Callable[[], None]]]:
+    """Serve an ASGI ``app`` with uvicorn in a thread on 127.0.0.1:``port``; yield URL and stop."""
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
+    runtime = getattr(getattr(app, "state", None), "runtime", None)
+    if runtime is not None:
+        # chinwag's server class: drains and announces server:shutdown before uvicorn closes.
+        from chinwag.transport.serving import ChinwagServer
+
+        server: uvicorn.Server = ChinwagServer(config, runtime.gateway)
+    else:
+        server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}"
@@ -70,8 +82,12 @@ def serve_app(app: Any, port: int) -> Iterator[str]:
             server.should_exit = True
             raise RuntimeError("in-process server did not become healthy")
         time.sleep(0.05)
-    try:
-        yield url
-    finally:
+
+    def stop() -> None:
         server.should_exit = True
         thread.join(15)
+
+    try:
+        yield url, stop
+    finally:
+        stop()

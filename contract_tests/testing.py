@@ -44,12 +44,13 @@ def harness_fixture(tmp_path: Path) -> Iterator[Harness]:
         settings = Settings(
             database_url=f"sqlite+aiosqlite:///{tmp_path / 'harness.db'}",
             jwt_secret=SECRET,
+            shutdown_deadline_s=1,  # the drain waits for idle sockets up to this deadline
             **limits,  # type: ignore[arg-type]
         )
         app = create_app(
             settings, handlers_factory=handlers_factory, outbound_filter=outbound_filter
         )
-        with serve_app(app, free_port()) as url:
+        with serve_app(app, free_port()) as (url, stop):
             config = RunConfig(
                 base_url=url,
                 jwt_secret=SECRET,
@@ -58,6 +59,7 @@ def harness_fixture(tmp_path: Path) -> Iterator[Harness]:
                 timeout=timeout,
                 rest=False,
                 operations=operations,
+                shutdown=stop,
             )
             return run_sync(config)
 
