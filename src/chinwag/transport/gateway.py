@@ -38,6 +38,7 @@ from chinwag.transport.error_replies import (
     error_body,
     from_validation_error,
 )
+from chinwag.transport.nul import reject_nul
 from chinwag.transport.rooms import SocketIOTransport
 from chinwag.transport.sessions import SessionRegistry, SocketState
 from chinwag_contract.emitter import dump_payload
@@ -259,6 +260,7 @@ class Gateway:
                     "Expected exactly one payload argument",
                     details=[{"loc": [], "msg": "Expected one argument", "type": "arguments"}],
                 )
+            reject_nul(request)
             payload = operation.payload_model.model_validate(request)
             method = getattr(self.handlers, operation.handler_method or "")
             result: BaseModel = await method(_Context(self, state), payload)
