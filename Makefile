@@ -82,8 +82,9 @@ check-generated: venv ## Fail when generated files are stale or orphaned
 unit-test: venv ## pytest (CHINWAG_TEST_DATABASES=sqlite to skip PostgreSQL locally; PYTEST_ARGS=...)
 	$(PY) -m pytest tests $(PYTEST_ARGS)
 
-contract-test: venv ## Run the contract test suite against a real server
-	$(PY) -m contract_tests
+contract-test: venv ## Replay the contract against real servers (SQLite, then PostgreSQL)
+	$(PY) -m contract_tests --database sqlite
+	$(PY) -m contract_tests --database postgresql --report contract_tests/report-postgresql.json
 
 test: venv services node-deps lint typecheck check-generated unit-test contract-test ## Everything CI checks
 
