@@ -1,0 +1,1 @@
+"""chinwag benchmarks: chinwag vs a bare python-socketio server under the same load."""

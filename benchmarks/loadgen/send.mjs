@@ -1,0 +1,161 @@
+// Scenarios (a) and (d): closed-loop chat:send → chat:ack per connection (the next send leaves when
+// the previous one is acked), counting chat:new and conversation_list_updated deliveries against
+// what each ack implies.
+import {
+  closeAndExit, commands, connect, join, makeToken, nowMs, out, percentiles, pool, waitFor,
+} from "./common.mjs";
+
+export async function runSend(config) {
+  const runId = `${process.pid}-${Date.now()}`;
+  const connected = await pool(config.connections, config.connectConcurrency, async (conn) => {
+    const socket = await connect(conn.url, makeToken(config.secret, conn.user), config.connectTimeoutMs);
+    await join(socket, conn.conversationId, config.connectTimeoutMs);
+    return socket;
+  });
+  const failures = connected.filter((r) => !r.ok).map((r) => r.error);
+  const sockets = connected.map((r) => (r.ok ? r.value : null));
+
+  // What one ack implies: chat:new to the other sockets in the room, conversation_list_updated to
+  // every socket of every participant (the sender's own socket included).
+  const joinedUsers = new Map();
+  config.connections.forEach((conn, i) => {
+    if (!sockets[i]) return;
+    const users = joinedUsers.get(conn.conversationId) ?? [];
+    users.push(conn.user);
+    joinedUsers.set(conn.conversationId, users);
+  });
+  const participants = new Map(config.conversations.map((c) => [c.id, new Set(c.participants)]));
+  const newPerAck = new Map();
+  const listPerAck = new Map();
+  for (const [conversationId, users] of joinedUsers) {
+    newPerAck.set(conversationId, users.length - 1);
+    listPerAck.set(conversationId, users.filter((u) => participants.get(conversationId)?.has(u)).length);
+  }
+
+  const stats = { acks: 0, news: 0, lists: 0, errors: 0, retries: 0, unexpectedAcks: 0 };
+  const expected = { news: 0, lists: 0 };
+  const acksPerConversation = {};
+  const errorSamples = [];
+  let latencies = [];
+  let newLatencies = [];
+  const sentAt = new Map();
+  let running = false;
+  let nonce = 0;
+
+  const senders = [];
+  config.connections.forEach((conn, i) => {
+    const socket = sockets[i];
+    if (!socket) return;
+    socket.on("chat:new", (payload) => {
+      stats.news++;
+      const nonce = payload?.message?.client_nonce;
+      const t0 = sentAt.get(nonce);
+      if (t0 !== undefined) {
+        newLatencies.push(nowMs() - t0);
+        sentAt.delete(nonce);
+      }
+    });
+    socket.on("conversation_list_updated", () => stats.lists++);
+    if (!conn.sends) return;
+    const sender = { socket, conn, pending: null, t0: 0 };
+    sender.next = () => {
+      if (!running) {
+        sender.pending = null;
+        return;
+      }
+      const n = ++nonce;
+      sender.pending = {
+        tempId: `t-${i}-${n}`,
+        conversationId: conn.conversationId,
+        text: `${config.text} ${n}`,
+        clientNonce: `${runId}-${i}-${n}`,
+      };
+      sender.t0 = nowMs();
+      // Only conversations with a listener produce chat:new; one entry per expected delivery.
+      if (newPerAck.get(conn.conversationId) === 1) sentAt.set(sender.pending.clientNonce, sender.t0);
+      socket.emit("chat:send", sender.pending);
+    };
+    socket.on("chat:ack", (ack) => {
+      if (!sender.pending || ack?.tempId !== sender.pending.tempId) {
+        stats.unexpectedAcks++;
+        return;
+      }
+      latencies.push(nowMs() - sender.t0);
+      stats.acks++;
+      acksPerConversation[conn.conversationId] = (acksPerConversation[conn.conversationId] ?? 0) + 1;
+      expected.news += newPerAck.get(conn.conversationId);
+      expected.lists += listPerAck.get(conn.conversationId);
+      sender.pending = null;
+      sender.next();
+    });
+    socket.on("chat:error", (err) => {
+      const mine = sender.pending && err?.tempId === sender.pending.tempId;
+      if (mine && err.code === "rate_limited") {
+        // Honour the limit as every client must: wait retryAfter, resend the same payload.
+        stats.retries++;
+        const payload = sender.pending;
+        setTimeout(() => socket.emit("chat:send", payload), err.retryAfter ?? 100);
+        return;
+      }
+      stats.errors++;
+      if (errorSamples.length < 5) errorSamples.push(err);
+      if (mine) {
+        sender.pending = null;
+        sender.next();
+      }
+    });
+    senders.push(sender);
+  });
+
+  let mark = null;
+  out("ready", { connected: sockets.filter(Boolean).length, failures: failures.slice(0, 5), failed: failures.length });
+
+  const snapshot = () => ({ t: nowMs(), cpu: process.cpuUsage(), ...stats });
+  commands(async (command) => {
+    if (command.cmd === "start") {
+      running = true;
+      for (const sender of senders) sender.next();
+      out("started");
+    } else if (command.cmd === "mark") {
+      latencies = [];
+      newLatencies = [];
+      mark = snapshot();
+      out("marked");
+    } else if (command.cmd === "stop") {
+      const end = snapshot();
+      const windowLatencies = latencies;
+      const windowNewLatencies = newLatencies;
+      running = false;
+      const drained = await waitFor(() => senders.every((s) => s.pending === null), config.drainTimeoutMs);
+      const delivered = await waitFor(
+        () => stats.news >= expected.news && stats.lists >= expected.lists, config.drainTimeoutMs,
+      );
+      // A short grace so duplicate deliveries show up as a surplus.
+      await new Promise((r) => setTimeout(r, 200));
+      const start = mark ?? end;
+      const seconds = (end.t - start.t) / 1000;
+      const cpuUs = end.cpu.user + end.cpu.system - start.cpu.user - start.cpu.system;
+      out("result", {
+        window: {
+          seconds,
+          acks: end.acks - start.acks,
+          news: end.news - start.news,
+          lists: end.lists - start.lists,
+          loadgen_cpu_pct: seconds > 0 ? (cpuUs / 1e4) / seconds : null,
+          latency: percentiles(windowLatencies),
+          newLatency: percentiles(windowNewLatencies),
+        },
+        totals: { ...stats },
+        expected: { ...expected },
+        acksPerConversation,
+        drained,
+        delivered,
+        connected: sockets.filter(Boolean).length,
+        failed: failures.length,
+        errorSamples,
+      });
+    } else if (command.cmd === "exit") {
+      closeAndExit(sockets);
+    }
+  });
+}

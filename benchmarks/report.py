@@ -1,0 +1,102 @@
+"""The printed table and ``benchmarks/results.json``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from benchmarks.results import Row, Run
+
+COLUMNS = (
+    "scenario",
+    "metric",
+    "chinwag",
+    "bare",
+    "ratio",
+    "target",
+    "CPU µs/msg c|b",
+    "p50 ms c|b",
+    "p99 ms c|b",
+    "verified",
+)
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return "—"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    if abs(value) >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}"
+
+
+def _pair(a: float | None, b: float | None) -> str:
+    return f"{_num(a)} | {_num(b)}"
+
+
+def _attr(run: Run | None, name: str) -> float | None:
+    return None if run is None else getattr(run, name)
+
+
+def _status(row: Row) -> str:
+    if row.verified:
+        return "yes"
+    bad = [r.server for r in (row.chinwag, row.baseline) if r is None or not r.ok]
+    return "NO (" + ", ".join(bad) + ")" if bad else "NO"
+
+
+def _target(row: Row) -> str:
+    if row.target is None:
+        return ""
+    met = row.target.met(row.ratio)
+    verdict = "" if met is None else (" ok" if met else " MISSED")
+    return row.target.describe() + verdict
+
+
+def table(rows: Sequence[Row]) -> str:
+    """A fixed-width table, one line per scenario."""
+    lines = [
+        [
+            row.title,
+            row.metric,
+            _num(_attr(row.chinwag, "value")),
+            _num(_attr(row.baseline, "value")),
+            "—" if row.ratio is None else f"{row.ratio:.2f}×",
+            _target(row),
+            _pair(_attr(row.chinwag, "cpu_us_per_msg"), _attr(row.baseline, "cpu_us_per_msg")),
+            _pair(_attr(row.chinwag, "p50_ms"), _attr(row.baseline, "p50_ms")),
+            _pair(_attr(row.chinwag, "p99_ms"), _attr(row.baseline, "p99_ms")),
+            _status(row),
+        ]
+        for row in rows
+    ]
+    widths = [max(len(str(c)) for c in col) for col in zip(COLUMNS, *lines, strict=False)]
+
+    def fmt(cells: Sequence[str]) -> str:
+        return "  ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    out = [fmt(COLUMNS), fmt(["-" * w for w in widths])]
+    out += [fmt(line) for line in lines]
+    return "\n".join(out)
+
+
+def failures(rows: Sequence[Row]) -> list[str]:
+    """One line per failed check or error, for the end of the output."""
+    lines = []
+    for row in rows:
+        for run in (row.chinwag, row.baseline):
+            if run is None:
+                lines.append(f"{row.id}: a run is missing")
+            elif run.error is not None:
+                lines.append(f"{row.id} [{run.server}]: {run.error}")
+            else:
+                lines += [f"{row.id} [{run.server}]: {f}" for f in run.verification.failures()]
+    return lines
+
+
+def write_json(path: Path, document: dict[str, Any]) -> None:
+    """Write results.json (pretty, stable key order)."""
+    path.write_text(json.dumps(document, indent=2, sort_keys=False, default=str) + "\n")
