@@ -97,10 +97,14 @@ class NewMessage:
     client_nonce: str | None = None
     require_real_time: bool = False
     require_access: bool = False
+    fingerprint: str | None = None
+    """What makes a retry "the same request" when the text is derived (a flow answer)."""
 
     @property
     def content_hash(self) -> str:
         """Hash of what makes a retry "the same message": conversation, text, attachments."""
+        if self.fingerprint is not None:
+            return self.fingerprint
         return content_hash(self.conversation_id, self.text, self.attachments)
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Protocol
 
 from chinwag.domain.conversation import Campaign, ChatStatus, Conversation
+from chinwag.domain.flow import FlowState
 from chinwag.domain.message import Message, NewMessage
 from chinwag.domain.principal import Principal
 
@@ -100,6 +101,26 @@ class Reads(Protocol):
     ) -> list[str]: ...
 
 
+class Flows(Protocol):
+    """Flow-state repository; ``append`` stores messages inside the open transaction."""
+
+    async def get(self, conversation_id: str) -> FlowState | None: ...
+
+    async def put(self, state: FlowState) -> None: ...
+
+    async def claim(self, conversation_id: str, prompt_message_id: str) -> bool: ...
+
+    async def cancel(self, conversation_id: str) -> bool: ...
+
+    async def answer_of(self, prompt_message_id: str) -> str | None: ...
+
+    async def record_answer(self, prompt_message_id: str, answer_message_id: str) -> None: ...
+
+    async def sent(self, sender_id: str, client_nonce: str) -> tuple[Message, str] | None: ...
+
+    async def append(self, items: Sequence[NewMessage]) -> Sequence[StoredMessageLike]: ...
+
+
 class Session(Protocol):
     """The repositories over one connection (one transaction when writing)."""
 
@@ -114,6 +135,9 @@ class Session(Protocol):
 
     @property
     def reads(self) -> Reads: ...
+
+    @property
+    def flows(self) -> Flows: ...
 
 
 class Store(Protocol):

@@ -13,6 +13,7 @@ from chinwag.domain.message import NewMessage
 from chinwag.storage.campaigns import CampaignRepository
 from chinwag.storage.conversations import ConversationRepository
 from chinwag.storage.engine import create_reader_engine, create_writer_engine, is_sqlite
+from chinwag.storage.flows import FlowRepository
 from chinwag.storage.messages import MessageRepository
 from chinwag.storage.reads import ReadRepository
 from chinwag.storage.schema import ALL_TABLES
@@ -29,6 +30,7 @@ class Session:
         self.conversations = ConversationRepository(conn)
         self.messages = MessageRepository(conn)
         self.reads = ReadRepository(conn)
+        self.flows = FlowRepository(conn)
 
 
 class Database:

@@ -135,6 +135,28 @@ message_reads = Table(
     Index("ix_message_reads_reader_id", "reader_id"),
 )
 
+flow_states = Table(
+    "flow_states",
+    metadata,
+    Column("conversation_id", String(ID), ForeignKey("conversations.id"), primary_key=True),
+    Column("flow_id", String(64), nullable=False),
+    Column("step_id", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("turn", Integer, nullable=False),
+    Column("prompt_id", String(128), nullable=True),
+    Column("prompt_message_id", String(ID), ForeignKey("messages.id"), nullable=True),
+    Column("data", JSON, nullable=False),
+    Column("updated_at", UtcTimestamp(), nullable=False),
+)
+
+flow_answers = Table(
+    "flow_answers",
+    metadata,
+    # One answer per prompt, enforced by the key even when two answers race.
+    Column("prompt_message_id", String(ID), ForeignKey("messages.id"), primary_key=True),
+    Column("answer_message_id", String(ID), ForeignKey("messages.id"), nullable=False),
+)
+
 ALL_TABLES: tuple[Table, ...] = (
     campaigns,
     campaign_members,
@@ -142,5 +164,7 @@ ALL_TABLES: tuple[Table, ...] = (
     conversation_participants,
     messages,
     message_reads,
+    flow_states,
+    flow_answers,
 )
 """Every table, parents first."""
