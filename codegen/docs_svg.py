@@ -65,7 +65,9 @@ def _boxes(model: DocModel, xs: dict[str, int], y: int) -> list[str]:
     return out
 
 
-def sequence_svg(model: DocModel) -> str:
+def sequence_svg(
+    model: DocModel, title: str = "Sequence diagram of a typical chinwag session"
+) -> str:
     """The session flow as an ``<svg>`` element (no external references, deterministic)."""
     column = {pid: index for index, (pid, _) in enumerate(model.participants)}
     gap = _gap(model, column)
@@ -85,7 +87,6 @@ def sequence_svg(model: DocModel) -> str:
         else:
             css = "seq-call" if step.source != "server" else "seq-reply"
             body += _arrow(step, xs[step.source], xs[step.target], y, css)
-    title = "Sequence diagram of a typical chinwag session"
     return (
         f'<svg class="seq" role="img" aria-label="{title}" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}">\n<title>{title}</title>\n'

@@ -17,7 +17,7 @@ from codegen.pysource import Source, finish_python, format_python, header_lines
 from codegen.render_emitter import render_emitter
 from codegen.render_handlers import docstring, render_handlers
 from codegen.render_operations import render_operations
-from codegen.validate import validate_asyncapi, validate_openapi
+from codegen.validate import validate_asyncapi, validate_flow_schema, validate_openapi
 
 __all__ = ["DOCS", "PACKAGE_DIR", "Layout", "build_outputs"]
 
@@ -26,6 +26,8 @@ DOCS = {
     "codegen.docs_markdown": "docs/protocol.md",
     "codegen.docs_html": "docs/protocol.html",
     "codegen.typescript": "docs/chinwag-events.d.ts",
+    "codegen.docs_flows": "docs/flows.md",
+    "codegen.docs_flows_svg": "docs/flows.svg",
 }
 
 
@@ -36,6 +38,7 @@ class Layout:
     asyncapi: str = "asyncapi.yaml"
     openapi: str = "openapi.yaml"
     schemas: str = "schemas.yaml"
+    flows: str = "flows.schema.yaml"
 
 
 def _source(root: Path, name: str) -> Source:
@@ -120,14 +123,31 @@ def build_outputs(root: Path, layout: Layout | None = None, docs: bool = True) -
         "handlers.py": (render_handlers(contract), s_async),
         "emitter.py": (render_emitter(contract), s_async),
     }
+    flows = _flow_schema(root, layout.flows)
+    if flows is not None:
+        python["flows.py"] = (generate_models(flows[1]), flows[2])
     checked = {name: finish_python(code, sources, name) for name, (code, sources) in python.items()}
     out = {f"{PACKAGE_DIR}/{name}": text for name, text in format_python(checked).items()}
     out[f"{PACKAGE_DIR}/py.typed"] = ""
     out[f"{PACKAGE_DIR}/asyncapi.json"] = _json(asyncapi, s_async)
     out[f"{PACKAGE_DIR}/openapi.json"] = _json(openapi, s_open)
+    if flows is not None:
+        out[f"{PACKAGE_DIR}/flows.schema.json"] = _json(flows[0], flows[2])
     if docs:
         out.update(render_docs(asyncapi))
     return out
+
+
+def _flow_schema(
+    root: Path, name: str
+) -> tuple[dict[str, Any], GeneratorInput, list[Source]] | None:
+    """The flow-definition schema (when the contract has one), checked, and its model input."""
+    if not (root / name).is_file():
+        return None
+    schema: dict[str, Any] = load_yaml(root / name)
+    validate_flow_schema(schema)
+    defs = json.loads(json.dumps(schema["$defs"]).replace('"#/$defs/', '"#/components/schemas/'))
+    return schema, prepare(defs, set(), "flows"), [_source(root, name)]
 
 
 def render_docs(asyncapi: dict[str, Any]) -> dict[str, str]:

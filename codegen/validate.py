@@ -21,8 +21,10 @@ __all__ = [
     "VENDORED_SCHEMA_SHA256",
     "ContractError",
     "asyncapi_problems",
+    "flow_schema_problems",
     "openapi_problems",
     "validate_asyncapi",
+    "validate_flow_schema",
     "validate_openapi",
 ]
 
@@ -122,7 +124,9 @@ def _open_object_problems(doc: dict[str, Any]) -> list[str]:
 
     def walk(node: Any, where: str) -> None:
         if isinstance(node, dict):
-            if node.get("type") == "object" and node.get("additionalProperties") is not False:
+            # A map (additionalProperties holding a value schema) is closed on purpose.
+            extra = node.get("additionalProperties")
+            if node.get("type") == "object" and extra is not False and not isinstance(extra, dict):
                 problems.append(f"{where}: object schema without additionalProperties: false")
             for key, value in node.items():
                 if key not in ("examples", "example", "default", "enum", "const"):
@@ -280,3 +284,38 @@ def validate_openapi(path: Path, bundled: dict[str, Any] | None = None) -> None:
     problems = openapi_problems(path, bundled)
     if problems:
         raise ContractError(path.name, problems)
+
+
+def flow_schema_problems(schema: dict[str, Any]) -> list[str]:
+    """Problems of the flow-definition schema: a valid 2020-12 schema, refs resolve, objects closed.
+
+    A map (``additionalProperties`` holding a schema, as ``steps``) counts as closed: only objects
+    that would accept unknown fields silently are refused.
+    """
+    problems = [
+        _schema_error(error)
+        for error in Draft202012Validator(Draft202012Validator.META_SCHEMA).iter_errors(schema)
+    ]
+    problems += _ref_problems(schema)
+    if not isinstance(schema.get("$defs"), dict) or "$ref" not in schema:
+        problems.append("the schema needs $defs and a root $ref")
+
+    def walk(node: Any, where: str) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "object" and node.get("additionalProperties", True) is True:
+                problems.append(f"{where}: object schema without additionalProperties")
+            for key, value in node.items():
+                walk(value, f"{where}/{key}")
+        elif isinstance(node, list):
+            for index, item in enumerate(node):
+                walk(item, f"{where}/{index}")
+
+    walk(schema.get("$defs", {}), "$defs")
+    return problems
+
+
+def validate_flow_schema(schema: dict[str, Any]) -> None:
+    """Raise :class:`ContractError` unless the flow-definition schema is valid."""
+    problems = flow_schema_problems(schema)
+    if problems:
+        raise ContractError("flows.schema.yaml", problems)

@@ -155,6 +155,42 @@ export interface ChatSyncPayload {
 }
 
 /**
+ * Answer the prompt of automated message `messageId`: `actionId` names a button (required when the prompt has buttons), `values` fills its inputs by input id (numbers as JSON numbers or numeric strings). `clientNonce` is the idempotency key (per sender).
+ * chinwag extension.
+ */
+export interface ChatActionPayload {
+  /**
+   * A server-made identifier (UUID, lower-case, hyphenated).
+   * Constraints: format uuid; exactly 36 chars.
+   */
+  conversationId: Uuid;
+  /**
+   * A server-made identifier (UUID, lower-case, hyphenated).
+   * Constraints: format uuid; exactly 36 chars.
+   */
+  messageId: Uuid;
+  /**
+   * The prompt's `action_data.prompt_id`.
+   * Constraints: min 1 chars; max 128 chars.
+   */
+  promptId: string;
+  /**
+   * The chosen button's id.
+   * Constraints: min 1 chars; max 64 chars.
+   */
+  actionId?: string;
+  /**
+   * Input values by input id.
+   */
+  values?: { [key: string]: unknown };
+  /**
+   * A client-made string (tempId, clientNonce), 1 to 128 characters.
+   * Constraints: min 1 chars; max 128 chars.
+   */
+  clientNonce: ClientToken;
+}
+
+/**
  * The socket is authenticated as `userId`.
  */
 export interface AuthenticatedPayload {
@@ -264,6 +300,22 @@ export interface ChatAckPayload {
    * Constraints: min 1 chars; max 128 chars.
    */
   tempId: ClientToken;
+  /**
+   * A stored chat message.
+   */
+  message: Message;
+}
+
+/**
+ * The answer as stored (a kind `user` message); the original one on a retry.
+ * chinwag extension.
+ */
+export interface ChatActionAckPayload {
+  /**
+   * A client-made string (tempId, clientNonce), 1 to 128 characters.
+   * Constraints: min 1 chars; max 128 chars.
+   */
+  clientNonce: ClientToken;
   /**
    * A stored chat message.
    */
@@ -781,6 +833,12 @@ export interface ServerToClientEvents {
    */
   "chat:synced": (payload: ChatSyncedPayload) => void;
   /**
+   * The answer is stored; the flow has moved on.
+   * Channel: /.
+   * chinwag extension.
+   */
+  "chat:action_ack": (payload: ChatActionAckPayload) => void;
+  /**
    * The server is shutting down.
    * Channel: /.
    * chinwag extension.
@@ -850,12 +908,20 @@ export interface ClientToServerEvents {
    * chinwag extension.
    */
   "chat:sync": (payload: ChatSyncPayload, ack?: Ack<ChatSyncedPayload>) => void;
+  /**
+   * Answer a flow prompt (a button and/or input values).
+   * Channel: /.
+   * Replies: chat:action_ack, chat:error.
+   * chinwag extension.
+   */
+  "chat:action": (payload: ChatActionPayload, ack?: Ack<ChatActionAckPayload>) => void;
 }
 
 export type ServerToClientEventName =
   | "auth_error"
   | "authenticated"
   | "chat:ack"
+  | "chat:action_ack"
   | "chat:automated"
   | "chat:error"
   | "chat:joined"
@@ -871,6 +937,7 @@ export type ServerToClientEventName =
 
 export type ClientToServerEventName =
   | "authenticate"
+  | "chat:action"
   | "chat:join"
   | "chat:leave"
   | "chat:read"

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def copy_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the contract, the generated package and the docs."""
     root = tmp_path_factory.mktemp("repo")
-    for name in ("asyncapi.yaml", "openapi.yaml", "schemas.yaml"):
+    for name in ("asyncapi.yaml", "openapi.yaml", "schemas.yaml", "flows.schema.yaml"):
         shutil.copy(ROOT / name, root / name)
     shutil.copytree(
         ROOT / PACKAGE_DIR, root / PACKAGE_DIR, ignore=shutil.ignore_patterns("__pycache__")

@@ -54,6 +54,7 @@ def test_handler_methods_cover_every_client_to_server_event() -> None:
         "work:join": "on_work_join",
         "work:leave": "on_work_leave",
         "chat:sync": "on_chat_sync",
+        "chat:action": "on_chat_action",
     }
     assert {op.event: op.handler_method for op in operations.INBOUND.values()} == HANDLER_METHODS
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -59,6 +61,10 @@ class Settings(BaseSettings):
         default=10.0,
         ge=0,
         description="Seconds graceful shutdown waits for in-flight work.",
+    )
+    flows_dir: Path = Field(
+        default=Path(__file__).parent / "flows",
+        description="Folder of flow definition files (*.yaml, see flows.schema.yaml).",
     )
     token_check_interval_s: float = Field(
         default=5.0,

@@ -52,6 +52,7 @@ REPLIES: dict[str, tuple[str, ...]] = {
     "work:join": ("work:joined", "chat:error"),
     "work:leave": ("work:left", "chat:error"),
     "chat:sync": ("chat:synced", "chat:error"),
+    "chat:action": ("chat:action_ack", "chat:error"),
 }
 
 Json = Any

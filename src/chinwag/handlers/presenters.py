@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from chinwag.domain.conversation import Campaign, Conversation
+from chinwag.domain.flow import FlowState
 from chinwag.domain.message import ActionData, Attachment, Message, action_data_to_dict
 from chinwag.domain.time import format_timestamp
 
@@ -74,4 +75,17 @@ def campaign_to_wire(campaign: Campaign) -> dict[str, Any]:
         "name": campaign.name,
         "member_ids": list(campaign.member_ids),
         "created_at": format_timestamp(campaign.created_at),
+    }
+
+
+def flow_state_to_wire(state: FlowState) -> dict[str, Any]:
+    """A flow's state as the REST API's FlowState."""
+    return {
+        "conversation_id": state.conversation_id,
+        "flow_id": state.flow_id,
+        "step_id": state.step_id,
+        "status": state.status,
+        "prompt_id": state.prompt_id,
+        "prompt_message_id": state.prompt_message_id,
+        "updated_at": format_timestamp(state.updated_at),
     }

@@ -18,6 +18,8 @@ from chinwag_contract.models import (
     AuthenticatedPayload,
     AuthenticatePayload,
     ChatAckPayload,
+    ChatActionAckPayload,
+    ChatActionPayload,
     ChatJoinedPayload,
     ChatJoinPayload,
     ChatLeavePayload,
@@ -82,6 +84,25 @@ class SocketHandlers(ChinwagHandlers[SocketContext]):
         )
         return ChatAckPayload.model_validate(
             {"tempId": payload.tempId, "message": message_to_wire(result.message)}
+        )
+
+    async def on_chat_action(
+        self, ctx: SocketContext, payload: ChatActionPayload
+    ) -> ChatActionAckPayload:
+        """Answer a flow prompt (idempotent by clientNonce) and acknowledge the stored answer."""
+        principal = require_principal(ctx)
+        result = await self.services.flows.answer(
+            principal,
+            payload.conversationId,
+            message_id=payload.messageId,
+            prompt_id=payload.promptId,
+            client_nonce=payload.clientNonce,
+            action_id=payload.actionId,
+            values=payload.values,
+            origin=ctx.sid,
+        )
+        return ChatActionAckPayload.model_validate(
+            {"clientNonce": payload.clientNonce, "message": message_to_wire(result.message)}
         )
 
     async def on_chat_read(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from chinwag.config import Settings
+from chinwag.domain.flow import FlowDefinition
 from chinwag.services.auth import TokenService
 from chinwag.services.chat import ChatService
+from chinwag.services.flows import FlowService
 from chinwag.services.management import ManagementService
 from chinwag.services.ports import Store
 from chinwag.services.publisher import Publisher
@@ -14,15 +17,30 @@ from chinwag.services.publisher import Publisher
 
 @dataclass(frozen=True, slots=True)
 class Services:
-    """Everything handlers call: tokens, chat and management use cases."""
+    """Everything handlers call: tokens, chat, management and flow use cases."""
 
     tokens: TokenService
     chat: ChatService
     management: ManagementService
+    flows: FlowService
 
     @classmethod
-    def build(cls, settings: Settings, store: Store, publisher: Publisher) -> Services:
-        """Wire the services; ``store`` is normally a ``chinwag.storage.Database``."""
+    def build(
+        cls,
+        settings: Settings,
+        store: Store,
+        publisher: Publisher,
+        catalog: Mapping[str, FlowDefinition] | None = None,
+    ) -> Services:
+        """Wire the services; ``store`` is normally a ``chinwag.storage.Database``.
+
+        ``catalog`` defaults to the flows in ``settings.flows_dir``.
+        """
+        if catalog is None:
+            from chinwag.flow_catalog import load_catalog
+
+            catalog = load_catalog(settings.flows_dir)
+        flows = FlowService(store, publisher, catalog)
         return cls(
             tokens=TokenService(
                 settings.effective_jwt_secret,
@@ -30,5 +48,6 @@ class Services:
                 audience=settings.jwt_audience,
             ),
             chat=ChatService(store, publisher),
-            management=ManagementService(store, publisher),
+            management=ManagementService(store, publisher, flows),
+            flows=flows,
         )

@@ -19,7 +19,8 @@ from chinwag.domain.events import (
 )
 from chinwag.domain.message import ActionData, Message, NewMessage
 from chinwag.domain.principal import Principal
-from chinwag.errors import Forbidden, NotFound
+from chinwag.errors import Forbidden, InvalidPayload, NotFound
+from chinwag.services.flows import FlowService
 from chinwag.services.lookup import readable_conversation
 from chinwag.services.ports import Store
 from chinwag.services.publisher import Publisher
@@ -40,9 +41,12 @@ def _diff(before: Sequence[str], after: Sequence[str]) -> tuple[tuple[str, ...],
 class ManagementService:
     """Use cases behind the REST API. Writes need the service role (else ``forbidden``)."""
 
-    def __init__(self, store: Store, publisher: Publisher) -> None:
+    def __init__(
+        self, store: Store, publisher: Publisher, flows: FlowService | None = None
+    ) -> None:
         self._store = store
         self._publisher = publisher
+        self._flows = flows
 
     async def create_campaign(
         self, principal: Principal, name: str, member_ids: Sequence[str] = ()
@@ -80,9 +84,30 @@ class ManagementService:
         campaign_id: str,
         participant_ids: Sequence[str],
         chat_status: ChatStatus = "real_time",
+        flow_id: str | None = None,
     ) -> Conversation:
-        """Create a conversation in an existing campaign (else ``not_found``)."""
+        """Create a conversation in an existing campaign (else ``not_found``).
+
+        With ``flow_id`` (automated conversations only) the flow starts in the same
+        transaction: its first messages follow the ``created`` event.
+        """
         _require_service(principal)
+        definition = None
+        if flow_id is not None:
+            if self._flows is None:
+                raise InvalidPayload("Flows are not available")
+            if chat_status != "automated":
+                raise InvalidPayload(
+                    "A flow needs an automated conversation",
+                    details=[
+                        {
+                            "loc": ["chat_status"],
+                            "msg": "must be automated when flow_id is given",
+                            "type": "value_error",
+                        }
+                    ],
+                )
+            definition = self._flows.definition(flow_id)
         async with UnitOfWork(self._store, self._publisher) as uow:
             if await uow.session.campaigns.get(campaign_id) is None:
                 raise NotFound("Campaign not found")
@@ -90,6 +115,10 @@ class ManagementService:
                 campaign_id, chat_status, participant_ids
             )
             uow.emit(ConversationCreated(conversation))
+            if definition is not None and self._flows is not None:
+                await self._flows.begin(uow, conversation, definition)
+                found = await uow.session.conversations.get(conversation.id)
+                conversation = found or conversation
         return conversation
 
     async def get_conversation(self, principal: Principal, conversation_id: str) -> Conversation:
@@ -116,6 +145,10 @@ class ManagementService:
         """
         _require_service(principal)
         async with UnitOfWork(self._store, self._publisher) as uow:
+            if chat_status == "real_time":
+                # People take over: a running flow stops (its prompt becomes stale). Done
+                # before the conversation row is touched: flow_states is always locked first.
+                await uow.session.flows.cancel(conversation_id)
             changed = await uow.session.conversations.update(
                 conversation_id,
                 chat_status=chat_status,

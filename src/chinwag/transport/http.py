@@ -24,9 +24,15 @@ from chinwag.errors import (
     NotFound,
     Unauthenticated,
 )
-from chinwag.handlers.presenters import campaign_to_wire, conversation_to_wire, message_to_wire
+from chinwag.handlers.presenters import (
+    campaign_to_wire,
+    conversation_to_wire,
+    flow_state_to_wire,
+    message_to_wire,
+)
 from chinwag.services.container import Services
 from chinwag.transport.error_replies import error_body, from_validation_error
+from chinwag.transport.nul import reject_nul
 from chinwag_contract import rest as rest_models
 
 STATUS_BY_CODE = {
@@ -93,6 +99,11 @@ class RestApi:
                 methods=["GET"],
             ),
             Route(
+                "/api/conversations/{conversationId}/flow",
+                self._guard(self.start_flow),
+                methods=["POST"],
+            ),
+            Route(
                 "/api/conversations/{conversationId}/automated-messages",
                 self._guard(self.post_automated_message),
                 methods=["POST"],
@@ -134,6 +145,7 @@ class RestApi:
             data = orjson.loads(raw)
         except orjson.JSONDecodeError:
             raise _BadJson() from None
+        reject_nul(data, ("body",))
         return model.model_validate(data)
 
     @staticmethod
@@ -183,7 +195,7 @@ class RestApi:
     async def create_conversation(self, request: Request, principal: Principal) -> Response:
         body = await self._body(request, rest_models.ConversationCreate)
         conversation = await self.services.management.create_conversation(
-            principal, body.campaign_id, body.participant_ids, body.chat_status
+            principal, body.campaign_id, body.participant_ids, body.chat_status, body.flow_id
         )
         return JSON(conversation_to_wire(conversation), status_code=201)
 
@@ -212,6 +224,12 @@ class RestApi:
             principal, conversation_id, after_seq=after_seq, before_seq=before_seq, limit=limit
         )
         return JSON({"items": [message_to_wire(m) for m in messages]})
+
+    async def start_flow(self, request: Request, principal: Principal) -> Response:
+        conversation_id = self._id(request, "conversationId", "Conversation")
+        body = await self._body(request, rest_models.FlowStart)
+        state = await self.services.flows.start(principal, conversation_id, body.flow_id)
+        return JSON(flow_state_to_wire(state), status_code=201)
 
     async def post_automated_message(self, request: Request, principal: Principal) -> Response:
         conversation_id = self._id(request, "conversationId", "Conversation")
