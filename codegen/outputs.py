@@ -12,6 +12,7 @@ from typing import Any
 from codegen.bundle import bundle_asyncapi, bundle_openapi, load_yaml
 from codegen.contract import read_contract
 from codegen.datamodel import generate_models
+from codegen.docs_model import load_docs_document
 from codegen.prepare import GeneratorInput, prepare
 from codegen.pysource import Source, finish_python, format_python, header_lines
 from codegen.render_emitter import render_emitter
@@ -134,7 +135,8 @@ def build_outputs(root: Path, layout: Layout | None = None, docs: bool = True) -
     if flows is not None:
         out[f"{PACKAGE_DIR}/flows.schema.json"] = _json(flows[0], flows[2])
     if docs:
-        out.update(render_docs(asyncapi))
+        # The docs describe every shared resource, REST-only ones (Conversation, Campaign) too.
+        out.update(render_docs(load_docs_document(root / layout.asyncapi)))
     return out
 
 
@@ -151,7 +153,7 @@ def _flow_schema(
 
 
 def render_docs(asyncapi: dict[str, Any]) -> dict[str, str]:
-    """The docs, rendered from the bundled AsyncAPI document by the doc renderers."""
+    """The docs, rendered by the doc renderers from ``codegen.docs_model.load_docs_document``."""
     out = {}
     for module_name, path in DOCS.items():
         text: str = importlib.import_module(module_name).render(asyncapi)

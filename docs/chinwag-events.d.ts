@@ -700,6 +700,77 @@ export interface Message {
 }
 
 /**
+ * A conversation of a campaign.
+ */
+export interface Conversation {
+  /**
+   * A server-made identifier (UUID, lower-case, hyphenated).
+   * Constraints: format uuid; exactly 36 chars.
+   */
+  id: Uuid;
+  /**
+   * A server-made identifier (UUID, lower-case, hyphenated).
+   * Constraints: format uuid; exactly 36 chars.
+   */
+  campaign_id: Uuid;
+  /**
+   * `real_time`: people type and `chat:send` is accepted. `automated`: a flow engine talks through `chat:automated` messages with action buttons; `chat:send` is refused with `not_real_time`.
+   */
+  chat_status: ChatStatus;
+  /**
+   * The conversation's participants.
+   * Constraints: max 1000 items; unique items; items: min 1 chars; items: max 128 chars.
+   */
+  participant_ids: UserId[];
+  /**
+   * ISO 8601 instant in UTC with milliseconds and `Z`.
+   * Constraints: format date-time; exactly 24 chars.
+   */
+  created_at: Timestamp;
+  /**
+   * ISO 8601 instant in UTC with milliseconds and `Z`.
+   * Constraints: format date-time; exactly 24 chars.
+   */
+  updated_at: Timestamp;
+  /**
+   * The latest message, or null when there is none.
+   */
+  last_message: Message | null;
+  /**
+   * Messages the caller has not read (REST listings only).
+   * Constraints: ≥ 0.
+   * chinwag extension.
+   */
+  unread_count?: number;
+}
+
+/**
+ * A campaign; its members are its staff.
+ */
+export interface Campaign {
+  /**
+   * A server-made identifier (UUID, lower-case, hyphenated).
+   * Constraints: format uuid; exactly 36 chars.
+   */
+  id: Uuid;
+  /**
+   * Campaign name.
+   * Constraints: min 1 chars; max 200 chars.
+   */
+  name: string;
+  /**
+   * The campaign's members (staff).
+   * Constraints: max 1000 items; unique items; items: min 1 chars; items: max 128 chars.
+   */
+  member_ids: UserId[];
+  /**
+   * ISO 8601 instant in UTC with milliseconds and `Z`.
+   * Constraints: format date-time; exactly 24 chars.
+   */
+  created_at: Timestamp;
+}
+
+/**
  * Stable machine-readable error code. `unauthenticated`: no valid session yet. `invalid_token`: the token is malformed, badly signed or has wrong claims. `token_expired`: the token's exp has passed. `forbidden`: the role may not do this. `not_found`: unknown id or no access (existence is not revealed). `invalid_payload`: the payload breaks the contract (see `details`). `too_large`: a value is over a contract limit (text length, attachment count). `not_real_time`: `chat:send` on an automated conversation. `idempotency_conflict`: a clientNonce reused with another conversation or content. `rate_limited`: slow down, retry after `retryAfter` ms. `too_many_sockets`: the user has too many open sockets. `prompt_stale`, `prompt_answered`: an answer to a prompt that is no longer current or was answered already. `unknown_event`: an event name the contract does not declare. `internal`: a server fault (never for bad input).
  */
 export type ErrorCode = "unauthenticated" | "invalid_token" | "token_expired" | "forbidden" | "not_found" | "invalid_payload" | "too_large" | "not_real_time" | "idempotency_conflict" | "rate_limited" | "too_many_sockets" | "prompt_stale" | "prompt_answered" | "unknown_event" | "internal";
