@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from codegen.field_checks import FIELD_FLAGS, apply_field_checks, mark_fields
 from codegen.prepare import RESOURCES_FILE, GeneratorInput
 
 __all__ = ["FLAGS", "REQUIRED_VERSION", "generate_models"]
@@ -54,7 +55,8 @@ def generate_models(
 ) -> str:
     """Return the generator's Python source for ``target``.
 
-    When ``resources`` is given, refs into it become imports from ``resources_module``.
+    When ``resources`` is given, refs into it become imports from ``resources_module``. Fields
+    whose schema the generator under-enforces get validators (see ``codegen.field_checks``).
     """
     from datamodel_code_generator.__main__ import Exit, main
 
@@ -63,15 +65,16 @@ def generate_models(
         folder = Path(tmp)
         source = folder / "input.json"
         output = folder / "output.py"
-        _write_json(source, target.document)
-        args = ["--input", str(source), "--output", str(output), *FLAGS]
+        _write_json(source, mark_fields(target.document))
+        args = ["--input", str(source), "--output", str(output), *FLAGS, *FIELD_FLAGS]
         if resources is not None:
             _write_json(folder / RESOURCES_FILE, resources.document)
             args += ["--external-ref-mapping", f"{RESOURCES_FILE}={resources_module}"]
         status = main(args)
         if status != Exit.OK:
             raise RuntimeError(f"datamodel-code-generator failed ({status!r})")
-        return output.read_text(encoding="utf-8")
+        package = resources_module.rpartition(".")[0]
+        return apply_field_checks(output.read_text(encoding="utf-8"), package)
 
 
 def _write_json(path: Path, data: Any) -> None:

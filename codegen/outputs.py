@@ -13,6 +13,7 @@ from codegen.bundle import bundle_asyncapi, bundle_openapi, load_yaml
 from codegen.contract import read_contract
 from codegen.datamodel import generate_models
 from codegen.docs_model import load_docs_document
+from codegen.field_checks import VALIDATORS_MODULE
 from codegen.prepare import GeneratorInput, prepare
 from codegen.pysource import Source, finish_python, format_python, header_lines
 from codegen.render_emitter import render_emitter
@@ -40,6 +41,13 @@ class Layout:
     openapi: str = "openapi.yaml"
     schemas: str = "schemas.yaml"
     flows: str = "flows.schema.yaml"
+
+
+def _template(module: str) -> tuple[str, Source]:
+    """A codegen module copied verbatim into the package, with its own path as the source."""
+    path = Path(importlib.import_module(module).__file__ or "")
+    data = path.read_bytes()
+    return data.decode("utf-8"), (f"codegen/{path.name}", hashlib.sha256(data).hexdigest())
 
 
 def _source(root: Path, name: str) -> Source:
@@ -112,6 +120,7 @@ def build_outputs(root: Path, layout: Layout | None = None, docs: bool = True) -
     s_async = [_source(root, layout.asyncapi), s_schemas]
     s_open = [_source(root, layout.openapi), s_schemas]
     contract = read_contract(asyncapi)
+    validators, s_validators = _template("codegen.template_validators")
     python = {
         "__init__.py": (_init(asyncapi["info"]["title"]), [*s_async, s_open[0]]),
         "resources.py": (generate_models(resources), [s_schemas]),
@@ -123,6 +132,7 @@ def build_outputs(root: Path, layout: Layout | None = None, docs: bool = True) -
         "operations.py": (render_operations(contract), s_async),
         "handlers.py": (render_handlers(contract), s_async),
         "emitter.py": (render_emitter(contract), s_async),
+        f"{VALIDATORS_MODULE}.py": (validators, [s_validators]),
     }
     flows = _flow_schema(root, layout.flows)
     if flows is not None:

@@ -7,12 +7,14 @@ from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
     StrictStr,
     StringConstraints,
 )
+from chinwag_contract._validators import reject_null
 
 
 class FlowButton(BaseModel):
@@ -31,7 +33,7 @@ class FlowButton(BaseModel):
     """
     Text on the button; also the text of the user's answer message.
     """
-    value: Annotated[StrictStr | None, Field(max_length=1000)] = None
+    value: Annotated[StrictStr | None, Field(max_length=1000), BeforeValidator(reject_null)] = None
     """
     Value recorded when the button is chosen (default the id).
     """
@@ -93,23 +95,25 @@ class FlowInput(BaseModel):
     """
     Label shown next to the input.
     """
-    required: StrictBool | None = None
+    required: Annotated[StrictBool | None, BeforeValidator(reject_null)] = None
     """
     Whether an answer must give a value (default false).
     """
-    options: Annotated[list[FlowOption] | None, Field(max_length=50, min_length=1)] = None
+    options: Annotated[
+        list[FlowOption] | None, Field(max_length=50, min_length=1), BeforeValidator(reject_null)
+    ] = None
     """
     Choices of a `select` input (required for select, refused otherwise).
     """
-    min: float | None = None
+    min: Annotated[float | None, BeforeValidator(reject_null)] = None
     """
     Lower bound (number) or minimum length (text, email).
     """
-    max: float | None = None
+    max: Annotated[float | None, BeforeValidator(reject_null)] = None
     """
     Upper bound (number) or maximum length (text, email).
     """
-    pattern: Annotated[StrictStr | None, Field(max_length=500)] = None
+    pattern: Annotated[StrictStr | None, Field(max_length=500), BeforeValidator(reject_null)] = None
     """
     Regular expression a text answer must match in full.
     """
@@ -145,19 +149,25 @@ class FlowStep(BaseModel):
     """
     The automated message's text.
     """
-    buttons: Annotated[list[FlowButton] | None, Field(max_length=20)] = None
+    buttons: Annotated[
+        list[FlowButton] | None, Field(max_length=20), BeforeValidator(reject_null)
+    ] = None
     """
     Buttons; the chosen one names the next step.
     """
-    inputs: Annotated[list[FlowInput] | None, Field(max_length=20)] = None
+    inputs: Annotated[
+        list[FlowInput] | None, Field(max_length=20), BeforeValidator(reject_null)
+    ] = None
     """
     Inputs the answer's `values` fill in, validated by their rules.
     """
-    next: Annotated[StrictStr | None, Field(pattern="^[A-Za-z0-9_-]{1,64}$")] = None
+    next: Annotated[
+        StrictStr | None, Field(pattern="^[A-Za-z0-9_-]{1,64}$"), BeforeValidator(reject_null)
+    ] = None
     """
     The step after this one (steps without buttons).
     """
-    action: Literal["handoff", "end"] | None = None
+    action: Annotated[Literal["handoff", "end"] | None, BeforeValidator(reject_null)] = None
     """
     Ends the flow: `handoff` switches the conversation to real_time (people take over), `end` just stops.
     """

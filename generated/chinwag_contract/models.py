@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from chinwag_contract.resources import Attachment, FieldError, Message
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -19,6 +20,7 @@ from pydantic import (
     StringConstraints,
 )
 from typing_extensions import TypeAliasType
+from chinwag_contract._validators import reject_null
 
 
 class AuthErrorPayload(BaseModel):
@@ -33,7 +35,7 @@ class AuthErrorPayload(BaseModel):
     """
     Human-readable reason.
     """
-    code: (
+    code: Annotated[
         Literal[
             "unauthenticated",
             "invalid_token",
@@ -51,8 +53,9 @@ class AuthErrorPayload(BaseModel):
             "unknown_event",
             "internal",
         ]
-        | None
-    ) = None
+        | None,
+        BeforeValidator(reject_null),
+    ] = None
     """
     Stable machine-readable error code. `unauthenticated`: no valid session yet. `invalid_token`: the token is malformed, badly signed or has wrong claims. `token_expired`: the token's exp has passed. `forbidden`: the role may not do this. `not_found`: unknown id or no access (existence is not revealed). `invalid_payload`: the payload breaks the contract (see `details`). `too_large`: a value is over a contract limit (text length, attachment count). `not_real_time`: `chat:send` on an automated conversation. `idempotency_conflict`: a clientNonce reused with another conversation or content. `rate_limited`: slow down, retry after `retryAfter` ms. `too_many_sockets`: the user has too many open sockets. `prompt_stale`, `prompt_answered`: an answer to a prompt that is no longer current or was answered already. `unknown_event`: an event name the contract does not declare. `internal`: a server fault (never for bad input).
     """
@@ -150,7 +153,9 @@ class ChatActionPayload(BaseModel):
     """
     The prompt's `action_data.prompt_id`.
     """
-    actionId: Annotated[StrictStr | None, Field(max_length=64, min_length=1)] = None
+    actionId: Annotated[
+        StrictStr | None, Field(max_length=64, min_length=1), BeforeValidator(reject_null)
+    ] = None
     """
     The chosen button's id.
     """
@@ -161,6 +166,7 @@ class ChatActionPayload(BaseModel):
         ]
         | None,
         Field(max_length=20),
+        BeforeValidator(reject_null),
     ] = None
     """
     Input values by input id.
@@ -198,7 +204,9 @@ class ChatErrorPayload(BaseModel):
     """
     Human-readable reason.
     """
-    tempId: Annotated[StrictStr | None, Field(max_length=128, min_length=1)] = None
+    tempId: Annotated[
+        StrictStr | None, Field(max_length=128, min_length=1), BeforeValidator(reject_null)
+    ] = None
     """
     A client-made string (tempId, clientNonce), 1 to 128 characters.
     """
@@ -233,6 +241,7 @@ class ChatErrorPayload(BaseModel):
             min_length=36,
             pattern="^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
         ),
+        BeforeValidator(reject_null),
     ] = None
     """
     A server-made identifier (UUID, lower-case, hyphenated).
@@ -244,15 +253,20 @@ class ChatErrorPayload(BaseModel):
             min_length=36,
             pattern="^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
         ),
+        BeforeValidator(reject_null),
     ] = None
     """
     A server-made identifier (UUID, lower-case, hyphenated).
     """
-    details: Annotated[list[FieldError] | None, Field(max_length=100)] = None
+    details: Annotated[
+        list[FieldError] | None, Field(max_length=100), BeforeValidator(reject_null)
+    ] = None
     """
     Field-level errors.
     """
-    retryAfter: Annotated[StrictInt | None, Field(ge=0, le=3600000)] = None
+    retryAfter: Annotated[
+        StrictInt | None, Field(ge=0, le=3600000), BeforeValidator(reject_null)
+    ] = None
     """
     Milliseconds to wait before retrying (with `rate_limited`).
     """
@@ -473,11 +487,13 @@ class ChatSendPayload(BaseModel):
     """
     A server-made identifier (UUID, lower-case, hyphenated).
     """
-    text: Annotated[StrictStr | None, Field(max_length=10000)] = None
+    text: Annotated[StrictStr | None, Field(max_length=10000), BeforeValidator(reject_null)] = None
     """
     Message text, at most 10,000 characters.
     """
-    attachments: Annotated[list[Attachment] | None, Field(max_length=10)] = None
+    attachments: Annotated[
+        list[Attachment] | None, Field(max_length=10), BeforeValidator(reject_null)
+    ] = None
     """
     At most 10 attachments.
     """
@@ -535,7 +551,7 @@ class ChatSyncPayload(BaseModel):
     """
     The last seq the client has (0 for none).
     """
-    limit: Annotated[StrictInt | None, Field(ge=1, le=200)] = None
+    limit: Annotated[StrictInt | None, Field(ge=1, le=200), BeforeValidator(reject_null)] = None
     """
     Page size, 1 to 200 (default 200).
     """

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 from typing_extensions import TypeAliasType
+from chinwag_contract._validators import reject_null
 
 
 class ActionData(BaseModel):
@@ -177,7 +178,7 @@ class Conversation(BaseModel):
     """
     The latest message, or null when there is none.
     """
-    unread_count: Annotated[StrictInt | None, Field(ge=0)] = None
+    unread_count: Annotated[StrictInt | None, Field(ge=0), BeforeValidator(reject_null)] = None
     """
     Messages the caller has not read (REST listings only).
     """
@@ -215,11 +216,15 @@ class Error(BaseModel):
     """
     Human-readable explanation.
     """
-    details: Annotated[list[FieldError] | None, Field(max_length=100)] = None
+    details: Annotated[
+        list[FieldError] | None, Field(max_length=100), BeforeValidator(reject_null)
+    ] = None
     """
     Field-level errors.
     """
-    retryAfter: Annotated[StrictInt | None, Field(ge=0, le=3600000)] = None
+    retryAfter: Annotated[
+        StrictInt | None, Field(ge=0, le=3600000), BeforeValidator(reject_null)
+    ] = None
     """
     Milliseconds to wait before retrying (with `rate_limited`).
     """
@@ -282,19 +287,21 @@ class InputField(BaseModel):
     """
     Whether an answer must give a value.
     """
-    options: Annotated[list[InputOption] | None, Field(max_length=50)] = None
+    options: Annotated[
+        list[InputOption] | None, Field(max_length=50), BeforeValidator(reject_null)
+    ] = None
     """
     Choices of a `select` input.
     """
-    min: float | None = None
+    min: Annotated[float | None, BeforeValidator(reject_null)] = None
     """
     Lower bound (number) or minimum length (text).
     """
-    max: float | None = None
+    max: Annotated[float | None, BeforeValidator(reject_null)] = None
     """
     Upper bound (number) or maximum length (text).
     """
-    pattern: Annotated[StrictStr | None, Field(max_length=500)] = None
+    pattern: Annotated[StrictStr | None, Field(max_length=500), BeforeValidator(reject_null)] = None
     """
     Regular expression a text answer must match.
     """

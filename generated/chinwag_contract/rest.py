@@ -7,8 +7,9 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from chinwag_contract.resources import ActionData, Conversation, Message
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StrictStr
 from typing_extensions import TypeAliasType
+from chinwag_contract._validators import reject_null
 
 
 class AutomatedMessageCreate(BaseModel):
@@ -35,8 +36,12 @@ class CampaignUpdate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    name: Annotated[StrictStr | None, Field(max_length=200, min_length=1)] = None
-    member_ids: Annotated[list[MemberId] | None, Field(max_length=1000)] = None
+    name: Annotated[
+        StrictStr | None, Field(max_length=200, min_length=1), BeforeValidator(reject_null)
+    ] = None
+    member_ids: Annotated[
+        list[MemberId] | None, Field(max_length=1000), BeforeValidator(reject_null)
+    ] = None
 
 
 class ConversationCreate(BaseModel):
@@ -59,7 +64,9 @@ class ConversationCreate(BaseModel):
     """
     `real_time`: people type and `chat:send` is accepted. `automated`: a flow engine talks through `chat:automated` messages with action buttons; `chat:send` is refused with `not_real_time`.
     """
-    flow_id: Annotated[StrictStr | None, Field(pattern="^[A-Za-z0-9_-]{1,64}$")] = None
+    flow_id: Annotated[
+        StrictStr | None, Field(pattern="^[A-Za-z0-9_-]{1,64}$"), BeforeValidator(reject_null)
+    ] = None
     """
     The id of a loaded flow definition (see flows.schema.yaml).
     """
@@ -76,11 +83,15 @@ class ConversationUpdate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    chat_status: Literal["real_time", "automated"] | None = None
+    chat_status: Annotated[
+        Literal["real_time", "automated"] | None, BeforeValidator(reject_null)
+    ] = None
     """
     `real_time`: people type and `chat:send` is accepted. `automated`: a flow engine talks through `chat:automated` messages with action buttons; `chat:send` is refused with `not_real_time`.
     """
-    participant_ids: Annotated[list[ParticipantId] | None, Field(max_length=1000)] = None
+    participant_ids: Annotated[
+        list[ParticipantId] | None, Field(max_length=1000), BeforeValidator(reject_null)
+    ] = None
 
 
 class FlowStart(BaseModel):
@@ -158,11 +169,11 @@ class Health(BaseModel):
         extra="forbid",
     )
     status: Literal["ok"]
-    pid: Annotated[StrictInt | None, Field(ge=1)] = None
+    pid: Annotated[StrictInt | None, Field(ge=1), BeforeValidator(reject_null)] = None
     """
     Process id of the answering server process.
     """
-    version: Annotated[StrictStr | None, Field(max_length=64)] = None
+    version: Annotated[StrictStr | None, Field(max_length=64), BeforeValidator(reject_null)] = None
     """
     chinwag version.
     """
