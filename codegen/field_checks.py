@@ -1,8 +1,8 @@
-"""A check the generator leaves out: explicit null on optional, non-nullable fields.
+"""Checks the generator leaves out: explicit null on optional fields, and ``uniqueItems``.
 
 datamodel-code-generator types an optional property ``X | None = None`` whether or not its schema
-allows null, so ``{"text": null}`` would pass where the contract says ``type: string``. The fix
-works in two steps, both decided from the schemas:
+allows null, so ``{"text": null}`` would pass where the contract says ``type: string``; and it
+ignores ``uniqueItems``. The fix works in two steps, both decided from the schemas:
 
 1. :func:`mark_fields` tags each such property of the generator input with :data:`MARKER`
    (``--field-extra-keys`` carries the tag into that field's ``Field(json_schema_extra=...)``);
@@ -37,7 +37,7 @@ VALIDATORS_MODULE = "_validators"
 
 _NOT_SCHEMAS = ("examples", "example", "default", "const", "enum")
 # validator name → the pydantic wrapper that runs it
-_WRAPPERS = {"reject_null": "BeforeValidator"}
+_WRAPPERS = {"reject_null": "BeforeValidator", "unique_items": "AfterValidator"}
 
 
 def admits_null(schema: Any) -> bool:
@@ -62,6 +62,33 @@ def admits_null(schema: Any) -> bool:
     return not branches or any(admits_null(branch) for branch in branches)
 
 
+def _has_unique(node: Any) -> bool:
+    """True for a ``uniqueItems`` array in ``node`` outside nested models' own properties."""
+    if isinstance(node, list):
+        return any(_has_unique(item) for item in node)
+    if not isinstance(node, dict):
+        return False
+    return node.get("uniqueItems") is True or any(
+        _has_unique(v) for k, v in node.items() if k not in ("properties", *_NOT_SCHEMAS)
+    )
+
+
+def _unique(schema: dict[str, Any], where: str) -> bool:
+    """True when the property (or a branch of it: a nullable array) is a ``uniqueItems`` array.
+
+    ``uniqueItems`` deeper down (items of items) has no validator here: fail rather than ignore it.
+    """
+    branches = [
+        b for b in [*schema.get("anyOf", []), *schema.get("oneOf", [])] if isinstance(b, dict)
+    ]
+    for node in (schema, *branches):
+        deeper = {k: v for k, v in node.items() if k not in ("uniqueItems", "anyOf", "oneOf")}
+        deeper.pop("properties", None)
+        if _has_unique(deeper):
+            raise ValueError(f"{where}: uniqueItems below the property itself is not enforced")
+    return any(node.get("uniqueItems") is True for node in (schema, *branches))
+
+
 def _mark(node: Any, where: str) -> None:
     if isinstance(node, list):
         for item in node:
@@ -78,6 +105,8 @@ def _mark(node: Any, where: str) -> None:
             checks = []
             if name not in required and not admits_null(prop):
                 checks.append("reject_null")
+            if _unique(prop, f"{where}.{name}"):
+                checks.append("unique_items")
             if checks:
                 prop[MARKER] = checks
     for key, value in node.items():

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic_core import PydanticCustomError
 
-__all__ = ["reject_null"]
+__all__ = ["reject_null", "unique_items"]
 
 
 def reject_null(value: Any) -> Any:
@@ -21,4 +21,24 @@ def reject_null(value: Any) -> Any:
     """
     if value is None:
         raise PydanticCustomError("null_forbidden", "Input should not be null")
+    return value
+
+
+def unique_items(value: Any) -> Any:
+    """Refuse a list with a repeated item (JSON Schema ``uniqueItems: true``)."""
+    if not isinstance(value, list):
+        return value
+    seen: set[Any] = set()
+    for index, item in enumerate(value):
+        try:
+            repeated = item in seen
+            seen.add(item)
+        except TypeError:  # unhashable (a model or a dict): compare with the earlier items
+            repeated = item in value[:index]
+        if repeated:
+            raise PydanticCustomError(
+                "unique_items",
+                "List should have unique items; item {index} repeats an earlier one",
+                {"index": index},
+            )
     return value

@@ -47,13 +47,13 @@ def _document(properties: dict[str, Any], required: list[str] | None = None) -> 
     }
 
 
-def test_marks_only_optional_non_nullable_fields() -> None:
+def test_marks_only_optional_non_nullable_fields_and_unique_arrays() -> None:
     document = _document(
         {
             "a": {"type": "string"},
             "b": {"type": ["string", "null"]},
             "c": {"type": "string"},
-            "d": {"type": "array", "items": {"type": "string"}},
+            "d": {"type": "array", "uniqueItems": True, "items": {"type": "string"}},
         },
         required=["c", "d"],
     )
@@ -62,9 +62,15 @@ def test_marks_only_optional_non_nullable_fields() -> None:
         "a": ["reject_null"],
         "b": None,
         "c": None,
-        "d": None,
+        "d": ["unique_items"],
     }
     assert MARKER not in document["components"]["schemas"]["Thing"]["properties"]["a"]
+
+
+def test_unique_items_below_the_property_is_refused_rather_than_ignored() -> None:
+    nested = {"type": "array", "items": {"type": "array", "uniqueItems": True}}
+    with pytest.raises(ValueError, match=r"Thing\.grid"):
+        mark_fields(_document({"grid": nested}))
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +80,12 @@ def thing() -> type[BaseModel]:
         {
             "class": {"type": "string", "pattern": "^é+$"},
             "ratio": {"type": "number"},
-            "tags": {"type": "array", "maxItems": 3, "items": {"type": "string"}},
+            "tags": {
+                "type": "array",
+                "uniqueItems": True,
+                "maxItems": 3,
+                "items": {"type": "string"},
+            },
             "note": {"anyOf": [{"type": "string"}, {"type": "null"}]},
             "inner": {
                 "type": "object",
@@ -113,6 +124,7 @@ def test_constraints_still_apply_and_null_stays_valid_where_allowed(
     thing: type[BaseModel],
 ) -> None:
     assert _errors(thing, {"class": "e"}) == [(("class",), "string_pattern_mismatch")]
+    assert _errors(thing, {"tags": ["a", "b", "a"]}) == [(("tags",), "unique_items")]
     assert _errors(thing, {"tags": ["a", "b", "c", "d"]}) == [(("tags",), "too_long")]
     assert thing.model_validate({"note": None, "class": "éé"}).model_dump(exclude_unset=True) == {
         "note": None,

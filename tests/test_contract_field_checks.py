@@ -1,5 +1,5 @@
 """Every generated model refuses what the contract refuses, field by field: an explicit null on an
-optional non-nullable property. jsonschema over the
+optional non-nullable property, and a repeated item in a ``uniqueItems`` array. jsonschema over the
 bundled contract is the oracle, so a new optional field is covered without editing this file.
 """
 
@@ -69,12 +69,18 @@ NULLABLE = [
     for doc, model, prop, schema, _ in PROPERTIES
     if _null_allowed(doc, schema)
 ]
+UNIQUE = [
+    pytest.param(model, prop, id=f"{model.__name__}.{prop}")
+    for _, model, prop, schema, _ in PROPERTIES
+    if schema.get("uniqueItems") is True
+]
 
 
 def test_the_contract_has_cases_of_each_kind() -> None:
     names = {p.id for p in OPTIONAL_NOT_NULLABLE}
     assert {"ChatSendPayload.text", "ChatErrorPayload.tempId", "Conversation.unread_count"} <= names
     assert {"Message.text", "Conversation.last_message"} <= {p.id for p in NULLABLE}
+    assert {"ConversationCreate.participant_ids", "Campaign.member_ids"} <= {p.id for p in UNIQUE}
 
 
 @pytest.mark.parametrize(("model", "prop"), OPTIONAL_NOT_NULLABLE)
@@ -87,6 +93,16 @@ def test_explicit_null_on_an_optional_non_nullable_field_is_a_field_error(
 @pytest.mark.parametrize(("model", "prop"), NULLABLE)
 def test_null_stays_valid_where_the_schema_allows_it(model: type[BaseModel], prop: str) -> None:
     assert not [loc for loc, _ in _field_errors(model, {prop: None}) if loc[:1] == (prop,)]
+
+
+@pytest.mark.parametrize(("model", "prop"), UNIQUE)
+def test_a_repeated_item_in_a_unique_items_array_is_a_field_error(
+    model: type[BaseModel], prop: str
+) -> None:
+    assert ((prop,), "unique_items") in _field_errors(model, {prop: ["user-a", "user-b", "user-a"]})
+    assert not [
+        loc for loc, _ in _field_errors(model, {prop: ["user-a", "user-b"]}) if loc[:1] == (prop,)
+    ]
 
 
 def test_absent_optional_fields_still_default_to_none() -> None:

@@ -5,9 +5,18 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+)
 from typing_extensions import TypeAliasType
-from chinwag_contract._validators import reject_null
+from chinwag_contract._validators import reject_null, unique_items
 
 
 class ActionData(BaseModel):
@@ -97,7 +106,7 @@ class Campaign(BaseModel):
     """
     Campaign name.
     """
-    member_ids: Annotated[list[MemberId], Field(max_length=1000)]
+    member_ids: Annotated[list[MemberId], Field(max_length=1000), AfterValidator(unique_items)]
     """
     The campaign's members (staff).
     """
@@ -148,7 +157,9 @@ class Conversation(BaseModel):
     """
     `real_time`: people type and `chat:send` is accepted. `automated`: a flow engine talks through `chat:automated` messages with action buttons; `chat:send` is refused with `not_real_time`.
     """
-    participant_ids: Annotated[list[ParticipantId], Field(max_length=1000)]
+    participant_ids: Annotated[
+        list[ParticipantId], Field(max_length=1000), AfterValidator(unique_items)
+    ]
     """
     The conversation's participants.
     """

@@ -7,9 +7,17 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from chinwag_contract.resources import ActionData, Conversation, Message
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+)
 from typing_extensions import TypeAliasType
-from chinwag_contract._validators import reject_null
+from chinwag_contract._validators import reject_null, unique_items
 
 
 class AutomatedMessageCreate(BaseModel):
@@ -29,7 +37,7 @@ class CampaignCreate(BaseModel):
         extra="forbid",
     )
     name: Annotated[StrictStr, Field(max_length=200, min_length=1)]
-    member_ids: Annotated[list[MemberId], Field(max_length=1000)]
+    member_ids: Annotated[list[MemberId], Field(max_length=1000), AfterValidator(unique_items)]
 
 
 class CampaignUpdate(BaseModel):
@@ -40,7 +48,10 @@ class CampaignUpdate(BaseModel):
         StrictStr | None, Field(max_length=200, min_length=1), BeforeValidator(reject_null)
     ] = None
     member_ids: Annotated[
-        list[MemberId] | None, Field(max_length=1000), BeforeValidator(reject_null)
+        list[MemberId] | None,
+        Field(max_length=1000),
+        BeforeValidator(reject_null),
+        AfterValidator(unique_items),
     ] = None
 
 
@@ -59,7 +70,9 @@ class ConversationCreate(BaseModel):
     """
     A server-made identifier (UUID, lower-case, hyphenated).
     """
-    participant_ids: Annotated[list[ParticipantId], Field(max_length=1000)]
+    participant_ids: Annotated[
+        list[ParticipantId], Field(max_length=1000), AfterValidator(unique_items)
+    ]
     chat_status: Literal["real_time", "automated"]
     """
     `real_time`: people type and `chat:send` is accepted. `automated`: a flow engine talks through `chat:automated` messages with action buttons; `chat:send` is refused with `not_real_time`.
@@ -90,7 +103,10 @@ class ConversationUpdate(BaseModel):
     `real_time`: people type and `chat:send` is accepted. `automated`: a flow engine talks through `chat:automated` messages with action buttons; `chat:send` is refused with `not_real_time`.
     """
     participant_ids: Annotated[
-        list[ParticipantId] | None, Field(max_length=1000), BeforeValidator(reject_null)
+        list[ParticipantId] | None,
+        Field(max_length=1000),
+        BeforeValidator(reject_null),
+        AfterValidator(unique_items),
     ] = None
 
 
