@@ -1,4 +1,4 @@
-"""REST errors and ops routes: 401/403/404/400/422 bodies, never a 500, /health, /openapi.json, /docs."""
+"""REST error bodies (401/403/404/400/422, never 500) and /health, /openapi.json, /docs."""
 
 from __future__ import annotations
 
@@ -16,19 +16,25 @@ from tests.support.client import Api, make_scene, new_user  # noqa: E402
 pytest_plugins = ("tests.support.client",)
 
 SOME_ID = "6f1c2d3e-4b5a-4c6d-8e7f-901a2b3c4d5e"
+RT = "real_time"
 
 #: (method, path template, JSON body); ``{c}`` is a real campaign id, ``{v}`` a conversation id.
 ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "/api/campaigns", {"name": "x", "member_ids": []}),
     ("PATCH", "/api/campaigns/{c}", {"name": "y"}),
     ("GET", "/api/conversations", None),
-    ("POST", "/api/conversations", {"campaign_id": "{c}", "participant_ids": [], "chat_status": "real_time"}),
+    ("POST", "/api/conversations", {"campaign_id": "{c}", "participant_ids": [], "chat_status": RT}),  # noqa: E501
     ("GET", "/api/conversations/{v}", None),
     ("PATCH", "/api/conversations/{v}", {"chat_status": "automated"}),
     ("GET", "/api/conversations/{v}/messages", None),
     ("POST", "/api/conversations/{v}/automated-messages", {"text": "x", "reason": "r"}),
 ]  # fmt: skip
 SERVICE_ONLY = [r for r in ROUTES if r[0] != "GET"]
+
+
+def conversation(**changes: Any) -> dict[str, Any]:
+    """A valid POST /api/conversations body with ``changes``."""
+    return {"campaign_id": SOME_ID, "participant_ids": [], "chat_status": RT} | changes
 
 
 def fill(api_scene: tuple[str, str], route: tuple[str, str, Any]) -> tuple[str, str, Any]:
@@ -117,9 +123,9 @@ async def test_schema_violations_are_422_with_field_errors(
         ("/api/campaigns", {"name": "x", "member_ids": ["a", "a"]}),
         ("/api/campaigns", {"name": "x" * 201, "member_ids": []}),
         ("/api/campaigns", {"name": "x", "member_ids": [""]}),
-        ("/api/conversations", {"campaign_id": "nope", "participant_ids": [], "chat_status": "real_time"}),
-        ("/api/conversations", {"campaign_id": SOME_ID, "participant_ids": [], "chat_status": "paused"}),
-        ("/api/conversations", {"campaign_id": SOME_ID, "participant_ids": "alice", "chat_status": "real_time"}),
+        ("/api/conversations", conversation(campaign_id="nope")),
+        ("/api/conversations", conversation(chat_status="paused")),
+        ("/api/conversations", conversation(participant_ids="alice")),
     ],
     ids=["empty-name", "duplicate-members", "long-name", "empty-member", "bad-campaign-id",
          "bad-status", "participants-not-list"],
