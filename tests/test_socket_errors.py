@@ -243,3 +243,29 @@ async def test_read_of_a_random_conversation_gets_not_found(connect: Connect) ->
     await client.fails(
         "chat:read", {"conversationId": str(uuid.uuid4()), "messageIds": []}, "not_found"
     )
+
+
+async def test_every_client_event_answers_its_ack_callback_and_still_emits_the_reply(
+    connect: Connect, api: Api, tokens: Tokens
+) -> None:
+    alice, carol = new_user("alice"), new_user("carol")
+    scene = await make_scene(api, members=[carol], participants=[alice])
+    client = await connect()
+    conversation = {"conversationId": scene.conversation_id}
+    campaign = {"campaignId": scene.campaign_id}
+    send = conversation | {"tempId": "t-a", "text": "acked", "clientNonce": "n-a"}
+    calls: list[tuple[str, dict[str, Any], str]] = [
+        ("authenticate", {"token": tokens.user(carol)}, "authenticated"),
+        ("chat:join", conversation, "chat:joined"),
+        ("chat:send", send, "chat:ack"),
+        ("chat:read", conversation | {"messageIds": []}, "chat:read"),
+        ("chat:sync", conversation | {"afterSeq": 0}, "chat:synced"),
+        ("chat:leave", conversation, "chat:left"),
+        ("work:join", campaign, "work:joined"),
+        ("work:leave", campaign, "work:left"),
+    ]
+    for event, payload, reply in calls:
+        mark = len(client.log)
+        ack = await client.call(event, payload)
+        assert "error" not in ack, (event, ack)
+        assert await client.wait_for(reply, since=mark) == ack, event

@@ -697,7 +697,9 @@ def chat_server(
         cluster = request.getfixturevalue("pg_cluster")
         name = f"t_{uuid.uuid4().hex[:16]}"
         db_url, drop = cluster.create_database(name), name
-    server = ServerProcess(server_env(db_url, jwt_secret), log_dir=folder).start()
+    # A module may set CHAT_SERVER_ENV (e.g. limits) for its server.
+    overrides = getattr(request.module, "CHAT_SERVER_ENV", {})
+    server = ServerProcess(server_env(db_url, jwt_secret, **overrides), log_dir=folder).start()
     try:
         yield server
     finally:
