@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Column,
     DateTime,
     Dialect,
@@ -92,7 +93,7 @@ conversations = Table(
     Column("id", String(ID), primary_key=True),
     Column("campaign_id", String(ID), ForeignKey("campaigns.id"), nullable=False),
     Column("chat_status", String(16), nullable=False),
-    Column("last_seq", Integer, nullable=False, default=0),
+    Column("last_seq", BigInteger, nullable=False, default=0),
     Column("created_at", UtcTimestamp(), nullable=False),
     Column("updated_at", UtcTimestamp(), nullable=False),
     Index("ix_conversations_campaign_id", "campaign_id"),
@@ -112,7 +113,7 @@ messages = Table(
     metadata,
     Column("id", String(ID), primary_key=True),
     Column("conversation_id", String(ID), ForeignKey("conversations.id"), nullable=False),
-    Column("seq", Integer, nullable=False),
+    Column("seq", BigInteger, nullable=False),
     Column("sender_id", String(USER_ID), nullable=True),
     Column("kind", String(16), nullable=False),
     Column("text", Text, nullable=True),

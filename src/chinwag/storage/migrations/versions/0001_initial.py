@@ -46,7 +46,7 @@ def upgrade() -> None:
         sa.Column("id", sa.String(36), nullable=False),
         sa.Column("campaign_id", sa.String(36), nullable=False),
         sa.Column("chat_status", sa.String(16), nullable=False),
-        sa.Column("last_seq", sa.Integer(), nullable=False),
+        sa.Column("last_seq", sa.BigInteger(), nullable=False),
         sa.Column("created_at", UtcTimestamp(), nullable=False),
         sa.Column("updated_at", UtcTimestamp(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -75,7 +75,7 @@ def upgrade() -> None:
         "messages",
         sa.Column("id", sa.String(36), nullable=False),
         sa.Column("conversation_id", sa.String(36), nullable=False),
-        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("seq", sa.BigInteger(), nullable=False),
         sa.Column("sender_id", sa.String(128), nullable=True),
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("text", sa.Text(), nullable=True),
