@@ -79,6 +79,9 @@ def run_send(
         "connectTimeoutMs": 20000,
         "drainTimeoutMs": int(profile.drain_timeout_s * 1000),
         "lifetimeMs": int((profile.warmup_s + profile.window_s + 180) * 1000),
+        # Across processes the ack is local and does not wait for Redis: without this gate the
+        # senders outrun the subscriber and the backlog (not the rate) grows.
+        "gateOnDelivery": rate_of == "news",
         **layout,
     }
     with LoadGen(config, workdir, profile.loadgen_core, f"send-{tag}") as gen:

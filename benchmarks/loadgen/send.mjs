@@ -43,21 +43,28 @@ export async function runSend(config) {
   let nonce = 0;
 
   const senders = [];
+  const settle = (sender) => {
+    sender.awaiting -= 1;
+    if (sender.awaiting === 0) sender.next();
+  };
   config.connections.forEach((conn, i) => {
     const socket = sockets[i];
     if (!socket) return;
     socket.on("chat:new", (payload) => {
       stats.news++;
       const nonce = payload?.message?.client_nonce;
-      const t0 = sentAt.get(nonce);
-      if (t0 !== undefined) {
-        newLatencies.push(nowMs() - t0);
+      const sent = sentAt.get(nonce);
+      if (sent !== undefined) {
+        newLatencies.push(nowMs() - sent.t0);
         sentAt.delete(nonce);
+        if (config.gateOnDelivery) settle(sent.sender);
       }
     });
     socket.on("conversation_list_updated", () => stats.lists++);
     if (!conn.sends) return;
-    const sender = { socket, conn, pending: null, t0: 0 };
+    // `awaiting`: what must arrive before the next send (the ack; with gateOnDelivery, also the
+    // peer's chat:new, so a backlog between processes slows the senders instead of growing).
+    const sender = { socket, conn, pending: null, t0: 0, awaiting: 0 };
     sender.next = () => {
       if (!running) {
         sender.pending = null;
@@ -72,7 +79,9 @@ export async function runSend(config) {
       };
       sender.t0 = nowMs();
       // Only conversations with a listener produce chat:new; one entry per expected delivery.
-      if (newPerAck.get(conn.conversationId) === 1) sentAt.set(sender.pending.clientNonce, sender.t0);
+      const listened = newPerAck.get(conn.conversationId) === 1;
+      if (listened) sentAt.set(sender.pending.clientNonce, { t0: sender.t0, sender });
+      sender.awaiting = config.gateOnDelivery && listened ? 2 : 1;
       socket.emit("chat:send", sender.pending);
     };
     socket.on("chat:ack", (ack) => {
@@ -86,7 +95,7 @@ export async function runSend(config) {
       expected.news += newPerAck.get(conn.conversationId);
       expected.lists += listPerAck.get(conn.conversationId);
       sender.pending = null;
-      sender.next();
+      settle(sender);
     });
     socket.on("chat:error", (err) => {
       const mine = sender.pending && err?.tempId === sender.pending.tempId;
@@ -100,7 +109,9 @@ export async function runSend(config) {
       stats.errors++;
       if (errorSamples.length < 5) errorSamples.push(err);
       if (mine) {
+        sentAt.delete(sender.pending.clientNonce);
         sender.pending = null;
+        sender.awaiting = 0;
         sender.next();
       }
     });
