@@ -19,6 +19,7 @@ COLUMNS = (
     "CPU µs/msg c|b",
     "p50 ms c|b",
     "p99 ms c|b",
+    "srv CPU% c|b",
     "verified",
 )
 
@@ -39,6 +40,11 @@ def _pair(a: float | None, b: float | None) -> str:
 
 def _attr(run: Run | None, name: str) -> float | None:
     return None if run is None else getattr(run, name)
+
+
+def _cpu_pct(run: Run | None) -> float | None:
+    # Well under 100 % while latency grows: the server was starved or waiting, not saturated.
+    return None if run is None else run.details.get("server_cpu_pct")
 
 
 def _status(row: Row) -> str:
@@ -69,6 +75,7 @@ def table(rows: Sequence[Row]) -> str:
             _pair(_attr(row.chinwag, "cpu_us_per_msg"), _attr(row.baseline, "cpu_us_per_msg")),
             _pair(_attr(row.chinwag, "p50_ms"), _attr(row.baseline, "p50_ms")),
             _pair(_attr(row.chinwag, "p99_ms"), _attr(row.baseline, "p99_ms")),
+            _pair(_cpu_pct(row.chinwag), _cpu_pct(row.baseline)),
             _status(row),
         ]
         for row in rows

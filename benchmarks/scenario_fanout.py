@@ -94,6 +94,7 @@ def run_fanout(
             "inflight": profile.fanout_inflight,
             "seconds": seconds,
             "server_cpu_s": cpu1 - cpu0,
+            "server_cpu_pct": (cpu1 - cpu0) * 100 / seconds if seconds > 0 else None,
             "first_to_last_ms": result["spread"],
             "trigger_to_last_ms": result["triggerToLast"],
             "loadgen_cpu_pct": result["loadgen_cpu_pct"],
