@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import math
 import socket
+import time
 
 import uvicorn
 
@@ -26,6 +28,7 @@ class ChinwagServer(uvicorn.Server):
         self.gateway = gateway
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        started = time.monotonic()
         for server in self.servers:
             server.close()
         for sock in sockets or []:
@@ -34,4 +37,10 @@ class ChinwagServer(uvicorn.Server):
             await self.gateway.shutdown("shutdown")
         except Exception:  # never let a drain fault block the exit
             log.exception("graceful drain failed")
+        # What is left are plain HTTP requests (REST, and long-polls of clients already gone,
+        # which engine.io never answers): they get the rest of the deadline, at least 1 s, so
+        # the whole exit stays within the deadline rather than twice it.
+        deadline = self.gateway.settings.shutdown_deadline_s
+        remaining = deadline - (time.monotonic() - started)
+        self.config.timeout_graceful_shutdown = max(1, math.ceil(remaining))
         await super().shutdown(sockets=None)
