@@ -8,7 +8,7 @@ from typing import Any
 
 from contract_tests.deref import load_yaml
 
-__all__ = ["DEFAULT_FIXTURE", "Fixture", "Observer", "load_fixture"]
+__all__ = ["DEFAULT_FIXTURE", "Fixture", "Observer", "OperationRules", "SetupCall", "load_fixture"]
 
 DEFAULT_FIXTURE = Path(__file__).with_name("fixture.yaml")
 
@@ -23,6 +23,34 @@ class Observer:
     channels: frozenset[str]
 
 
+@dataclass(frozen=True)
+class SetupCall:
+    """A REST call made before a case; its JSON response is bound as ``setup.<name>``."""
+
+    name: str
+    method: str
+    path: str
+    json: Any = None
+    principal: str = ""
+    status: tuple[int, ...] = ()  # empty: any 2xx
+
+
+@dataclass
+class OperationRules:
+    """Per-operation rules (``operations.<key>`` in fixture.yaml); all optional.
+
+    ``bindings`` override the global ones by field name for this operation; ``setup`` runs before
+    every case that should reach the operation's logic (examples, generated valid and off-path
+    cases, authorization rows, probes, observer joins); ``success_path`` is the JSON Schema a
+    schema-valid payload must also satisfy to succeed, else it must get ``semantic_codes``.
+    """
+
+    bindings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    setup: tuple[SetupCall, ...] = ()
+    success_path: dict[str, Any] | None = None
+    semantic_codes: list[str] | None = None
+
+
 @dataclass
 class Fixture:
     """Parsed ``fixture.yaml``; see the comments in that file for each section."""
@@ -31,11 +59,11 @@ class Fixture:
     campaigns: dict[str, dict[str, Any]]
     conversations: dict[str, dict[str, Any]]
     messages: dict[str, dict[str, Any]]
-    bindings: dict[str, dict[str, str]]
+    bindings: dict[str, dict[str, Any]]
     actor: str
     observers: list[Observer]
     scenario: list[dict[str, Any]]
-    success_path: dict[str, dict[str, Any]]
+    operations: dict[str, OperationRules]
     semantic_codes: list[str]
     invalid_codes: dict[str, list[str]]
     auth_rows: dict[str, str | None]
@@ -46,6 +74,21 @@ class Fixture:
     rest_parameters: dict[str, str] = field(default_factory=dict)
     shutdown_operations: list[str] = field(default_factory=list)
     source: Path = field(default=DEFAULT_FIXTURE)
+
+    def rules(self, operation: str) -> OperationRules:
+        """The per-operation rules of ``operation`` (empty ones when the fixture has none)."""
+        return self.operations.get(operation) or OperationRules()
+
+    def bindings_for(self, operation: str | None) -> dict[str, dict[str, Any]]:
+        """The binding rules for ``operation``: the global ones, overridden per operation."""
+        if operation is None or operation not in self.operations:
+            return self.bindings
+        return {**self.bindings, **self.operations[operation].bindings}
+
+    def semantic_codes_for(self, operation: str) -> list[str]:
+        """Error codes a schema-valid payload off the success path may get."""
+        codes = self.rules(operation).semantic_codes
+        return self.semantic_codes if codes is None else codes
 
     def invalid_codes_for(self, operation: str) -> list[str]:
         """Error codes an invalid payload of ``operation`` may get."""
@@ -73,6 +116,8 @@ class Fixture:
 def load_fixture(path: Path = DEFAULT_FIXTURE) -> Fixture:
     """Load and check a fixture file."""
     raw = load_yaml(path)
+    if "success_path" in raw:
+        raise ValueError("fixture: success_path moved to operations.<key>.success_path")
     auth = raw.get("authorization", {})
     observers = [
         Observer(
@@ -83,8 +128,9 @@ def load_fixture(path: Path = DEFAULT_FIXTURE) -> Fixture:
         )
         for name, spec in raw.get("observers", {}).items()
     ]
+    principals = {name: spec.get("role", "user") for name, spec in raw["principals"].items()}
     fixture = Fixture(
-        principals={name: spec.get("role", "user") for name, spec in raw["principals"].items()},
+        principals=principals,
         campaigns=raw.get("campaigns", {}),
         conversations=raw.get("conversations", {}),
         messages=raw.get("messages", {}),
@@ -92,7 +138,10 @@ def load_fixture(path: Path = DEFAULT_FIXTURE) -> Fixture:
         actor=raw["actor"],
         observers=observers,
         scenario=raw.get("scenario", []),
-        success_path=raw.get("success_path", {}),
+        operations={
+            key: _operation_rules(key, spec or {}, principals)
+            for key, spec in (raw.get("operations") or {}).items()
+        },
         semantic_codes=raw.get("semantic_codes", ["invalid_payload"]),
         invalid_codes=raw.get("invalid_codes", {"default": ["invalid_payload", "too_large"]}),
         auth_rows=auth.get("rows", {}),
@@ -106,6 +155,44 @@ def load_fixture(path: Path = DEFAULT_FIXTURE) -> Fixture:
     )
     _check(fixture)
     return fixture
+
+
+_RULE_KEYS = {"bindings", "setup", "success_path", "semantic_codes"}
+_CALL_KEYS = {"name", "method", "path", "json", "as", "status"}
+
+
+def _operation_rules(key: str, spec: dict[str, Any], principals: dict[str, str]) -> OperationRules:
+    unknown = sorted(set(spec) - _RULE_KEYS)
+    if unknown:
+        raise ValueError(f"fixture: operations.{key}: unknown keys {unknown}")
+    services = [name for name, role in principals.items() if role == "service"]
+    calls = []
+    for index, call in enumerate(spec.get("setup") or []):
+        extra = sorted(set(call) - _CALL_KEYS)
+        if extra or not {"method", "path"} <= set(call):
+            raise ValueError(
+                f"fixture: operations.{key}.setup[{index}] needs method and path ({extra=})"
+            )
+        principal = call.get("as") or (services[0] if services else "")
+        if principal not in principals:
+            raise ValueError(f"fixture: operations.{key}.setup[{index}]: no principal to call as")
+        status = call.get("status", ())
+        calls.append(
+            SetupCall(
+                name=str(call.get("name", index)),
+                method=str(call["method"]).upper(),
+                path=call["path"],
+                json=call.get("json"),
+                principal=principal,
+                status=tuple(status) if isinstance(status, list) else (status,) if status else (),
+            )
+        )
+    return OperationRules(
+        bindings=spec.get("bindings") or {},
+        setup=tuple(calls),
+        success_path=spec.get("success_path"),
+        semantic_codes=spec.get("semantic_codes"),
+    )
 
 
 def _check(fixture: Fixture) -> None:

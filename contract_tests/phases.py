@@ -36,12 +36,18 @@ class Budget:
     derandomize: bool = False
 
 
-def _first_payload(session: Session, op: OperationSpec, token: str | None) -> Any:
-    """A bound payload that should succeed: the first example, or a generated one."""
+async def _first_payload(
+    session: Session, op: OperationSpec, token: str | None, label: str
+) -> Any | None:
+    """A prepared payload that should succeed: the first example, or a generated one.
+
+    None when the operation's setup failed (recorded as a failure).
+    """
     if op.request.examples:
-        return session.binder.bind(op.request.examples[0][1], token)
-    drawn = draw_valid(op.request.schema, 1, seed_value=0, derandomize=True)
-    return session.binder.bind(drawn[0], token)
+        raw = op.request.examples[0][1]
+    else:
+        raw = draw_valid(op.request.schema, 1, seed_value=0, derandomize=True)[0]
+    return await session.prepare(op, raw, token, label)
 
 
 async def join_observers(session: Session) -> list[ContractSocket]:
@@ -53,7 +59,9 @@ async def join_observers(session: Session) -> list[ContractSocket]:
         )
         for key in observer.join:
             op = session.contract.requests[key]
-            payload = _first_payload(session, op, sock.token)
+            payload = await _first_payload(session, op, sock.token, "observer join")
+            if payload is None:
+                continue
             outcome = await session.send(sock, op, payload)
             judge(session, sock, op, payload, outcome, SUCCESS, "observer join")
         sockets.append(sock)
@@ -89,10 +97,13 @@ async def run_authorization(session: Session) -> list[ContractSocket]:
         kept.append(sock)
         for op in ops:
             expect = fixture.expectation(op.key, row)
-            payload = _first_payload(session, op, sock.token)
+            label = f"authorization row {row!r}"
+            payload = await _first_payload(session, op, sock.token, label)
+            if payload is None:
+                continue
             outcome = await session.send(sock, op, payload)
             session.report.stats(op.key).authorization += 1
-            judge(session, sock, op, payload, outcome, expect, f"authorization row {row!r}")
+            judge(session, sock, op, payload, outcome, expect, label)
     return kept
 
 
@@ -103,22 +114,30 @@ async def run_operation(session: Session, op: OperationSpec, budget: Budget) -> 
     sock = await session.open(f"actor:{op.key}", fixture.actor)
     bases = []
     for name, example in op.request.examples:
-        payload = session.binder.bind(example, sock.token)
+        label = f"example {name!r}"
+        payload = await session.prepare(op, example, sock.token, label)
+        if payload is None:
+            continue
         bases.append(payload)
         outcome = await session.send(sock, op, payload)
         stats.examples += 1
-        judge(session, sock, op, payload, outcome, ANY_REPLY, f"example {name!r}")
-    rule = fixture.success_path.get(op.key)
-    on_path = Draft202012Validator(rule) if rule else None
+        judge(session, sock, op, payload, outcome, ANY_REPLY, label)
+    rules = fixture.rules(op.key)
+    on_path = Draft202012Validator(rules.success_path) if rules.success_path else None
+    semantic_codes = fixture.semantic_codes_for(op.key)
     drawn = draw_valid(
         op.request.schema,
         budget.cases * 4 + 20,
         seed_value=budget.seed,
         derandomize=budget.derandomize,
     )
-    semantic_budget = max(1, budget.cases // 4)
+    semantic_budget = max(1, budget.cases // 4) if on_path is not None else 0
     for raw in drawn:
-        payload = session.binder.bind(raw, sock.token)
+        if stats.valid >= budget.cases and stats.semantic >= semantic_budget:
+            break
+        payload = await session.prepare(op, raw, sock.token, "generated")
+        if payload is None:
+            continue
         if on_path is None or on_path.is_valid(payload):
             if stats.valid >= budget.cases:
                 continue
@@ -129,9 +148,11 @@ async def run_operation(session: Session, op: OperationSpec, budget: Budget) -> 
         elif stats.semantic < semantic_budget:
             stats.semantic += 1
             outcome = await session.send(sock, op, payload)
-            judge(session, sock, op, payload, outcome, fixture.semantic_codes, "off success path")
+            judge(session, sock, op, payload, outcome, semantic_codes, "off success path")
     if drawn:
-        bases.append(session.binder.bind(drawn[0], sock.token))
+        base = await session.prepare(op, drawn[0], sock.token, "invalid base")
+        if base is not None:
+            bases.append(base)
     others = [
         session.binder.bind(other.request.examples[0][1], sock.token)
         for other in session.contract.requests.values()
@@ -149,7 +170,9 @@ async def run_operation(session: Session, op: OperationSpec, budget: Budget) -> 
             if not await barrier(session, sock):
                 break
             continue
-        probe = _first_payload(session, op, sock.token)
+        probe = await _first_payload(session, op, sock.token, f"probe after {case.kind}")
+        if probe is None:
+            break
         after = await session.send(sock, op, probe)
         if not judge(session, sock, op, probe, after, SUCCESS, f"probe after {case.kind}"):
             report.fail(f"[{sock.name}] {op.key}: the socket stopped working after {case.kind}")

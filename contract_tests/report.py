@@ -28,6 +28,7 @@ class OperationStats:
     semantic: int = 0
     invalid: int = 0
     authorization: int = 0
+    setups: int = 0
     retries: int = 0
     replies: Counter[str] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
+
 from contract_tests.binding import Binder
 from contract_tests.client import ContractSocket, Outcome
-from contract_tests.fixture import Fixture
+from contract_tests.fixture import Fixture, SetupCall
 from contract_tests.report import Report
 from contract_tests.spec import Contract, MessageSpec, OperationSpec
 from contract_tests.validate import EventValidator
@@ -56,6 +58,49 @@ class Session:
             world.get(f"conversations.{name}.id"): name for name in fixture.conversations
         }
         self._campaigns = {world.get(f"campaigns.{name}.id"): name for name in fixture.campaigns}
+        self._http: httpx.AsyncClient | None = None
+
+    async def prepare(
+        self, op: OperationSpec, payload: Any, token: str | None, label: str
+    ) -> Any | None:
+        """Run ``op``'s fixture setup calls, then bind ``payload`` with their responses.
+
+        Returns None (after recording a failure) when a setup call failed: the case is skipped.
+        """
+        rules = self.fixture.rules(op.key)
+        context: dict[str, Any] = {}
+        if rules.setup:
+            setup: dict[str, Any] = {}
+            context["setup"] = setup
+            for call in rules.setup:
+                try:
+                    setup[call.name] = await self._setup_call(call, context)
+                except (httpx.HTTPError, KeyError, ValueError) as exc:
+                    self.report.fail(f"{op.key} {label}: setup {call.name!r} failed: {exc}")
+                    return None
+            self.report.stats(op.key).setups += 1
+        return self.binder.bind(payload, token, op.key, context)
+
+    async def _setup_call(self, call: SetupCall, context: dict[str, Any]) -> Any:
+        if self._http is None:
+            self._http = httpx.AsyncClient(base_url=self.url, timeout=10)
+        path = self.world.render(call.path, context)
+        response = await self._http.request(
+            call.method,
+            path,
+            json=self.world.render(call.json, context),
+            headers={"Authorization": f"Bearer {self.world.tokens[call.principal]}"},
+        )
+        ok = (
+            response.status_code in call.status
+            if call.status
+            else 200 <= response.status_code < 300
+        )
+        if not ok:
+            raise ValueError(
+                f"{call.method} {path}: HTTP {response.status_code} {response.text[:300]}"
+            )
+        return response.json() if response.content else None
 
     @property
     def auth_op(self) -> OperationSpec:
@@ -147,3 +192,6 @@ class Session:
         """Disconnect every socket of the run."""
         for sock in self.sockets:
             await sock.close()
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None

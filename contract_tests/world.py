@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,19 +39,36 @@ class World:
     tokens: dict[str, str] = field(default_factory=dict)
     subs: dict[str, str] = field(default_factory=dict)
 
-    def get(self, path: str) -> Any:
-        """Look up ``principals.x.sub``, ``conversations.x.id`` … (KeyError when unknown)."""
+    def get(self, path: str, context: Mapping[str, Any] | None = None) -> Any:
+        """Look up ``principals.x.sub``, ``conversations.x.id`` … (KeyError when unknown).
+
+        A path whose first part names an entry of ``context`` (e.g. ``setup.<call>``, a setup
+        call's JSON response) walks into it: ``setup.flow.items.0.id``.
+        """
+        head, _, rest = path.partition(".")
+        if context and head in context:
+            return _walk(context[head], rest, path)
         return self.values[path]
 
-    def render(self, node: Any) -> Any:
+    def render(self, node: Any, context: Mapping[str, Any] | None = None) -> Any:
         """Replace ``{path}`` placeholders in every string of ``node``."""
         if isinstance(node, str):
-            return _PLACEHOLDER.sub(lambda m: str(self.get(m.group(1))), node)
+            return _PLACEHOLDER.sub(lambda m: str(self.get(m.group(1), context)), node)
         if isinstance(node, list):
-            return [self.render(item) for item in node]
+            return [self.render(item, context) for item in node]
         if isinstance(node, dict):
-            return {key: self.render(value) for key, value in node.items()}
+            return {key: self.render(value, context) for key, value in node.items()}
         return node
+
+
+def _walk(node: Any, rest: str, path: str) -> Any:
+    """Follow dotted keys and list indexes (negative ones too) from ``node``."""
+    for part in [p for p in rest.split(".") if p]:
+        try:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        except (KeyError, IndexError, TypeError, ValueError):
+            raise KeyError(f"{path!r}: no {part!r} there") from None
+    return node
 
 
 def _created(response: httpx.Response, what: str) -> dict[str, Any]:
@@ -84,6 +102,8 @@ async def build_world(fixture: Fixture, base_url: str, secret: str) -> World:
                 "participant_ids": [world.subs[p] for p in conv.get("participants", [])],
                 "chat_status": conv.get("chat_status", "real_time"),
             }
+            if "flow_id" in conv:
+                body["flow_id"] = conv["flow_id"]
             made = _created(
                 await http.post("/api/conversations", json=body), f"conversation {name}"
             )
