@@ -9,11 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
 from contract_tests.binding import Binder
-from contract_tests.fixture import load_fixture
+from contract_tests.fixture import DEFAULT_FIXTURE, load_fixture
 from contract_tests.generate import draw_valid
 from contract_tests.invalid import NO_PAYLOAD, invalid_cases
 from contract_tests.runner import DEFAULT_SPEC
@@ -90,6 +91,53 @@ def test_bindings_replace_ids_at_any_depth_and_make_nonces_unique() -> None:
     assert first["conversationId"] == "C" and first["messageIds"] == ["M", "M"]
     assert first["clientNonce"] != second["clientNonce"]
     assert binder.bind({"token": "fake"}, "T") == {"token": "T"}
+
+
+def test_per_operation_bindings_take_setup_responses_and_ensure_fields() -> None:
+    fixture = load_fixture()
+    world = World(run_id="r1")
+    world.values.update({"conversations.main.id": "C", "conversations.flow.id": "F"})
+    setup = {
+        "flow": {"prompt_message_id": "PM", "prompt_id": "demo:welcome:7"},
+        "prompt": {"items": [{"action_data": {"buttons": [{"id": "sales"}, {"id": "x"}]}}]},
+    }
+    binder = Binder(fixture, world)
+    raw = {"conversationId": CONV, "messageId": CONV, "promptId": "p", "clientNonce": "n"}
+    bound = binder.bind(raw, "T", "chatAction", {"setup": setup})
+    assert bound["conversationId"] == "F"  # the operation's own binding wins
+    assert (bound["messageId"], bound["promptId"]) == ("PM", "demo:welcome:7")
+    assert bound["actionId"] == "sales"  # `ensure`: added although the payload lacked it
+    # Other operations keep the global bindings and get no ensured fields.
+    assert binder.bind(raw, "T", "chatSend")["conversationId"] == "C"
+    assert "actionId" not in binder.bind(raw, "T", "chatSend")
+    assert world.get("setup.prompt.items.-1.action_data.buttons.1.id", {"setup": setup}) == "x"
+    path = "/api/conversations/{conversations.flow.id}/x/{setup.flow.prompt_id}"
+    assert world.render(path, {"setup": setup}) == "/api/conversations/F/x/demo:welcome:7"
+
+
+def test_chat_action_success_path_accepts_only_answers_the_welcome_prompt_can_take() -> None:
+    rules = load_fixture().rules("chatAction")
+    assert rules.setup and rules.setup[0].status == (201,)
+    assert rules.success_path is not None
+    on_path = Draft202012Validator(rules.success_path)
+    assert on_path.is_valid({"actionId": "sales"})
+    assert on_path.is_valid({"actionId": "sales", "values": {}})
+    assert not on_path.is_valid({"actionId": "sales", "values": {"email": "a@b.co"}})
+    assert load_fixture().semantic_codes_for("chatAction") == ["invalid_payload"]
+
+
+def test_the_fixture_loader_rejects_unknown_operation_rules(tmp_path: Path) -> None:
+    raw = yaml.safe_load(DEFAULT_FIXTURE.read_text())
+    raw["operations"]["chatAction"]["setpu"] = []
+    bad = tmp_path / "fixture.yaml"
+    bad.write_text(yaml.safe_dump(raw))
+    with pytest.raises(ValueError, match="unknown keys"):
+        load_fixture(bad)
+    del raw["operations"]["chatAction"]["setpu"]
+    raw["operations"]["chatAction"]["setup"][0].pop("path")
+    bad.write_text(yaml.safe_dump(raw))
+    with pytest.raises(ValueError, match="needs method and path"):
+        load_fixture(bad)
 
 
 def _spec_with_ping(tmp_path: Path) -> Path:

@@ -32,6 +32,9 @@ def test_harness_passes_against_the_unbroken_server(harness: Harness) -> None:
     assert report.failures == []
     assert report.coverage_gaps() == []
     assert report.ok
+    # chat:action consumes its prompt: every case got a fresh one from the fixture's setup calls.
+    action = report.stats("chatAction")
+    assert action.valid_successes >= 5 and action.setups > action.valid
 
 
 def test_a_missing_required_field_in_chat_ack_fails(harness: Harness) -> None:
