@@ -90,8 +90,6 @@ def _run_once(
             str(budget.seed),
             "--phases",
             "examples,coverage,fuzzing",
-            "--generation-allow-x00",
-            "false",
             "--workers",
             "1",
             "--no-color",
