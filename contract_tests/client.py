@@ -75,6 +75,8 @@ class ContractSocket:
         self.received = 0
         self.closing = False
         self.dropped = False
+        #: Set when the connection ends, whoever ends it.
+        self.disconnected = asyncio.Event()
         self._pending: _Pending | None = None
         self.sio = socketio.AsyncClient(reconnection=False)
         self.sio.on("*", self._on_event)
@@ -168,6 +170,7 @@ class ContractSocket:
         self.on_broadcast(self, event, payload, spec)
 
     async def _on_disconnect(self, *args: Any) -> None:
+        self.disconnected.set()
         if self.closing:
             return
         self.dropped = True

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -189,6 +188,9 @@ async def observe_shutdown(session: Session, stop: Callable[[], None], wait: flo
         await asyncio.to_thread(stop)
     except Exception as exc:  # a server that does not stop is a finding, not a harness crash
         session.report.fail(f"stopping the server failed: {exc}")
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(sock.sio.wait(), wait)
+    # Not sio.wait(): after an engine.io-level close it can block until its own timeout.
+    try:
+        await asyncio.wait_for(sock.disconnected.wait(), wait)
+    except TimeoutError:
+        session.report.fail(f"[{sock.name}] the server did not close the socket within {wait:g} s")
     await sock.close()

@@ -81,10 +81,12 @@ async def run(config: RunConfig) -> Report:
             mark = time.monotonic()
             await run_operation(session, op, config.budget)
             report.timings[f"operation:{op.key}"] = time.monotonic() - mark
+        mark = time.monotonic()
         for sock in listeners:
             await barrier(session, sock)
     finally:
         await session.close_all()
+    report.timings["final_barriers_close"] = time.monotonic() - mark
     if config.rest:
         mark = time.monotonic()
         token = mint_token(config.jwt_secret, f"cw-{world.run_id}-rest", "service")
@@ -99,7 +101,9 @@ async def run(config: RunConfig) -> Report:
         shutdown_session = Session(
             contract, fixture, world, report, config.base_url, config.timeout
         )
+        mark = time.monotonic()
         await observe_shutdown(shutdown_session, config.shutdown)
+        report.timings["shutdown"] = time.monotonic() - mark
     report.timings["total"] = time.monotonic() - started
     return report
 
