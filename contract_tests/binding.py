@@ -31,15 +31,19 @@ class Binder:
         token: str | None,
         operation: str | None = None,
         context: Mapping[str, Any] | None = None,
+        overrides: Mapping[str, dict[str, Any]] | None = None,
     ) -> Any:
         """Return a copy of ``payload`` with every bound field replaced.
 
         ``token`` is the sending socket's own token (the ``ref: token`` binding); a socket without
         one binds nothing there. ``operation`` selects its per-operation bindings; ``context``
-        holds the responses of its setup calls (``ref: setup.<name>.<field>…``). A rule with
-        ``ensure: true`` also adds its field to the top level of an object payload lacking it.
+        holds the responses of its setup calls (``ref: setup.<name>.<field>…``); ``overrides``
+        win over both (an observer's join). A rule with ``ensure: true`` also adds its field to
+        the top level of an object payload lacking it.
         """
         rules = self.fixture.bindings_for(operation) if operation else self.rules
+        if overrides:
+            rules = {**rules, **overrides}
         out = self._bind(payload, token, rules, context or {})
         if isinstance(out, dict):
             for key, rule in rules.items():

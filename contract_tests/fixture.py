@@ -15,11 +15,14 @@ DEFAULT_FIXTURE = Path(__file__).with_name("fixture.yaml")
 
 @dataclass(frozen=True)
 class Observer:
-    """A listening socket: its principal, the operations it sends to join rooms, its channels."""
+    """A listening socket: its principal, the operations it sends to join rooms, its channels.
+
+    Each join is ``(operation, bindings)``: the bindings override the operation's for that send.
+    """
 
     name: str
     principal: str
-    join: tuple[str, ...]
+    join: tuple[tuple[str, dict[str, Any]], ...]
     channels: frozenset[str]
 
 
@@ -123,7 +126,7 @@ def load_fixture(path: Path = DEFAULT_FIXTURE) -> Fixture:
         Observer(
             name,
             spec["principal"],
-            tuple(spec.get("join", [])),
+            tuple(_join(item) for item in spec.get("join", [])),
             frozenset(["socket", *spec.get("channels", [])]),
         )
         for name, spec in raw.get("observers", {}).items()
@@ -155,6 +158,15 @@ def load_fixture(path: Path = DEFAULT_FIXTURE) -> Fixture:
     )
     _check(fixture)
     return fixture
+
+
+def _join(item: Any) -> tuple[str, dict[str, Any]]:
+    """``chatJoin`` or ``{operation: chatJoin, bindings: {...}}``."""
+    if isinstance(item, str):
+        return item, {}
+    if not isinstance(item, dict) or "operation" not in item:
+        raise ValueError(f"fixture: observer join {item!r} needs an operation")
+    return str(item["operation"]), dict(item.get("bindings") or {})
 
 
 _RULE_KEYS = {"bindings", "setup", "success_path", "semantic_codes"}

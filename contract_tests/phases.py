@@ -36,7 +36,11 @@ class Budget:
 
 
 async def _first_payload(
-    session: Session, op: OperationSpec, token: str | None, label: str
+    session: Session,
+    op: OperationSpec,
+    token: str | None,
+    label: str,
+    overrides: dict[str, dict[str, Any]] | None = None,
 ) -> Any | None:
     """A prepared payload that should succeed: the first example, or a generated one.
 
@@ -46,7 +50,7 @@ async def _first_payload(
         raw = op.request.examples[0][1]
     else:
         raw = draw_valid(op.request.schema, 1, seed_value=0, derandomize=True)[0]
-    return await session.prepare(op, raw, token, label)
+    return await session.prepare(op, raw, token, label, overrides)
 
 
 async def join_observers(session: Session) -> list[ContractSocket]:
@@ -56,9 +60,9 @@ async def join_observers(session: Session) -> list[ContractSocket]:
         sock = await session.open(
             f"observer:{observer.name}", observer.principal, observer.channels
         )
-        for key in observer.join:
+        for key, overrides in observer.join:
             op = session.contract.requests[key]
-            payload = await _first_payload(session, op, sock.token, "observer join")
+            payload = await _first_payload(session, op, sock.token, "observer join", overrides)
             if payload is None:
                 continue
             outcome = await session.send(sock, op, payload)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -61,7 +62,12 @@ class Session:
         self._http: httpx.AsyncClient | None = None
 
     async def prepare(
-        self, op: OperationSpec, payload: Any, token: str | None, label: str
+        self,
+        op: OperationSpec,
+        payload: Any,
+        token: str | None,
+        label: str,
+        overrides: Mapping[str, dict[str, Any]] | None = None,
     ) -> Any | None:
         """Run ``op``'s fixture setup calls, then bind ``payload`` with their responses.
 
@@ -79,7 +85,7 @@ class Session:
                     self.report.fail(f"{op.key} {label}: setup {call.name!r} failed: {exc}")
                     return None
             self.report.stats(op.key).setups += 1
-        return self.binder.bind(payload, token, op.key, context)
+        return self.binder.bind(payload, token, op.key, context, overrides)
 
     async def _setup_call(self, call: SetupCall, context: dict[str, Any]) -> Any:
         if self._http is None:

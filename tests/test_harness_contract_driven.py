@@ -111,6 +111,12 @@ def test_per_operation_bindings_take_setup_responses_and_ensure_fields() -> None
     assert binder.bind(raw, "T", "chatSend")["conversationId"] == "C"
     assert "actionId" not in binder.bind(raw, "T", "chatSend")
     assert world.get("setup.prompt.items.-1.action_data.buttons.1.id", {"setup": setup}) == "x"
+    # An observer's join binds its own conversation (the flow room) over the global binding.
+    peer = next(o for o in fixture.observers if o.name == "peer")
+    assert [key for key, _ in peer.join] == ["chatJoin", "chatJoin"]
+    assert binder.bind({"conversationId": CONV}, "T", "chatJoin", None, peer.join[1][1]) == {
+        "conversationId": "F"
+    }
     path = "/api/conversations/{conversations.flow.id}/x/{setup.flow.prompt_id}"
     assert world.render(path, {"setup": setup}) == "/api/conversations/F/x/demo:welcome:7"
 
