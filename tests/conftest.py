@@ -1,4 +1,5 @@
-"""Suite-wide fixtures: real PostgreSQL, Redis and chinwag server processes, and Hypothesis profiles.
+"""Suite-wide fixtures: real PostgreSQL, Redis and chinwag server processes, and Hypothesis
+profiles.
 
 Service fixtures never skip. A test that asks for PostgreSQL or Redis fails when the service cannot
 start, so a machine without them cannot report a green run that tested nothing.
@@ -50,9 +51,7 @@ def _selected_databases() -> list[str]:
 
 
 _DB_MARKS = {"sqlite": (), "postgresql": (pytest.mark.postgres,)}
-_DB_PARAMS = [
-    pytest.param(name, id=name, marks=_DB_MARKS[name]) for name in _selected_databases()
-]
+_DB_PARAMS = [pytest.param(name, id=name, marks=_DB_MARKS[name]) for name in _selected_databases()]
 
 # -- test outcome, for printing server logs only when a test failed --------------------------------
 
@@ -134,19 +133,14 @@ def server_factory(
     log_dir = tmp_path / "servers"
 
     def start(db_url: str, /, **env_overrides: str | int | None) -> ServerProcess:
-        env: dict[str, str | None] = {
-            key: None for key in os.environ if key.startswith("CHINWAG_")
-        }
+        env: dict[str, str | None] = {key: None for key in os.environ if key.startswith("CHINWAG_")}
         env |= {
             "CHINWAG_DATABASE_URL": db_url,
             "CHINWAG_JWT_SECRET": jwt_secret,
             "CHINWAG_RATE_LIMIT_SOCKET": "0",
             "CHINWAG_RATE_LIMIT_USER": "0",
         }
-        env |= {
-            key: None if value is None else str(value)
-            for key, value in env_overrides.items()
-        }
+        env |= {key: None if value is None else str(value) for key, value in env_overrides.items()}
         # A server that fails to start cleans up after itself and its error quotes its log, so
         # only started servers are tracked for teardown.
         server = ServerProcess(env, log_dir=log_dir).start()
@@ -165,8 +159,6 @@ def server_factory(
     if _test_failed(request.node):
         for server in servers:
             # pytest shows this under "Captured stdout teardown" of the failed test.
-            print(
-                f"\n===== chinwag server log {server.log_path} =====\n{server.read_log()}"
-            )
+            print(f"\n===== chinwag server log {server.log_path} =====\n{server.read_log()}")
     if errors:
         raise errors[0]

@@ -63,10 +63,7 @@ async def test_two_created_databases_are_independent(
     url_a = pg_cluster.create_database("independence_a")
     url_b = pg_cluster.create_database("independence_b")
     try:
-        assert (
-            url_a
-            == f"postgresql+asyncpg://postgres@127.0.0.1:{pg_cluster.port}/independence_a"
-        )
+        assert url_a == f"postgresql+asyncpg://postgres@127.0.0.1:{pg_cluster.port}/independence_a"
         assert url_a.startswith(pg_cluster.base_url + "/")
         assert url_b == f"{pg_cluster.base_url}/independence_b"
         conn_a = await asyncpg.connect(pg_cluster.dsn("independence_a"))

@@ -1,6 +1,7 @@
 """Errors raised by the test service managers.
 
-They are errors, never skips: a test that needs PostgreSQL or Redis must fail loudly when the service
+They are errors, never skips: a test that needs PostgreSQL or Redis must fail loudly when the
+service
 is missing, or CI would go green while testing nothing.
 """
 

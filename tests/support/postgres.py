@@ -1,6 +1,8 @@
-"""A throwaway PostgreSQL cluster for tests: initdb in a temp folder, a random port, removed on stop.
+"""A throwaway PostgreSQL cluster for tests: initdb in a temp folder, a random port, removed on
+stop.
 
-Durability is switched off (fsync, full-page writes, synchronous commit) because the cluster lives for
+Durability is switched off (fsync, full-page writes, synchronous commit) because the cluster lives
+for
 one test session; that makes database creation and commits several times faster without changing SQL
 semantics, which is what the tests are about.
 """
@@ -112,9 +114,7 @@ class PostgresCluster:
         bindir = self._bindir or find_bindir()
         self._bindir = bindir
         self._root = self._make_root()
-        atexit.register(
-            self.stop
-        )  # a crashed session must not leave a postmaster behind
+        atexit.register(self.stop)  # a crashed session must not leave a postmaster behind
         try:
             self._initdb()
             self._start_server()
@@ -124,7 +124,8 @@ class PostgresCluster:
         return self
 
     def stop(self) -> None:
-        """Fast-shutdown the server (SIGINT), wait for it, and remove the temp folder. Idempotent."""
+        """Fast-shutdown the server (SIGINT), wait for it, and remove the temp folder.
+        Idempotent."""
         atexit.unregister(self.stop)
         proc, self._proc = self._proc, None
         error: ServiceStopError | None = None
@@ -210,9 +211,7 @@ class PostgresCluster:
             "-c",
             sql,
         ]
-        result = subprocess.run(
-            argv, capture_output=True, text=True, env=_clean_env(), timeout=60
-        )
+        result = subprocess.run(argv, capture_output=True, text=True, env=_clean_env(), timeout=60)
         if result.returncode != 0:
             raise ServiceStartError(f"psql failed ({sql!r}): {result.stderr.strip()}")
         return result.stdout
@@ -232,7 +231,8 @@ class PostgresCluster:
                 shutil.rmtree(root)
                 raise ServiceUnavailableError(
                     f"running as root, but there is no '{OS_USER}' OS user to own the cluster "
-                    "(PostgreSQL refuses root); install postgresql or run the tests as a normal user"
+                    "(PostgreSQL refuses root); install postgresql or run the tests as a "
+                    "normal user"
                 ) from None
             os.chown(root, user.pw_uid, user.pw_gid)
             # extra_groups=[] drops root's supplementary groups along with the uid.
@@ -268,16 +268,10 @@ class PostgresCluster:
             **self._run_as,
         )
         if result.returncode != 0:
-            raise ServiceStartError(
-                f"initdb failed (exit {result.returncode}):\n{result.stdout}"
-            )
+            raise ServiceStartError(f"initdb failed (exit {result.returncode}):\n{result.stdout}")
 
     def _start_server(self) -> None:
-        assert (
-            self._root is not None
-            and self._bindir is not None
-            and self._log_path is not None
-        )
+        assert self._root is not None and self._bindir is not None and self._log_path is not None
         for attempt in range(1, PORT_ATTEMPTS + 1):
             port = free_port()
             if self._log is not None:

@@ -26,7 +26,8 @@ PORT_ATTEMPTS = 5
 
 
 def find_redis_server() -> str:
-    """Return the path of ``redis-server`` or raise ServiceUnavailableError saying how to install it."""
+    """Return the path of ``redis-server``, or raise ServiceUnavailableError saying how to
+    install it."""
     path = shutil.which("redis-server")
     if path is None:
         raise ServiceUnavailableError(

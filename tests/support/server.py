@@ -31,8 +31,10 @@ PORT_ATTEMPTS = 3
 class ServerProcess:
     """One ``python -m chinwag serve`` process on 127.0.0.1.
 
-    ``env`` is merged over ``os.environ`` (a ``None`` value removes a variable). When ``port`` is not
-    given a free one is picked. ``log_dir`` receives ``server-<port>.log`` (stdout and stderr); when it
+    ``env`` is merged over ``os.environ`` (a ``None`` value removes a variable). When ``port`` is
+    not
+    given a free one is picked. ``log_dir`` receives ``server-<port>.log`` (stdout and stderr);
+    when it
     is omitted a temp folder is used and removed on stop, after its log was read into ``output``.
     """
 
@@ -268,8 +270,6 @@ class ServerProcess:
 class ServerFactory(Protocol):
     """Type of the ``server_factory`` fixture: start a server on ``db_url`` with extra env."""
 
-    def __call__(
-        self, db_url: str, /, **env_overrides: str | int | None
-    ) -> ServerProcess:
+    def __call__(self, db_url: str, /, **env_overrides: str | int | None) -> ServerProcess:
         """Start a server (``None`` removes a variable) and return it once healthy."""
         ...
