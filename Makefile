@@ -95,6 +95,6 @@ bench-quick: venv ## Short benchmark run (smoke check of the numbers)
 	$(PY) -m benchmarks --quick
 
 soak: venv ## Long-running stability run
-	$(PY) -m benchmarks --soak
+	$(PY) -m benchmarks.soak $(SOAK_ARGS)
 
 docs: generate ## Build the docs (generated from the contract)
