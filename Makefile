@@ -18,7 +18,7 @@ CODE_DIRS := src codegen tests contract_tests benchmarks
 PYTEST_ARGS ?=
 
 .PHONY: help venv services node-deps serve lint format typecheck generate check-generated \
-	unit-test contract-test test bench bench-quick soak docs
+	unit-test contract-test test bench bench-quick bench-deps soak docs
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -88,10 +88,18 @@ contract-test: venv ## Replay the contract against real servers (SQLite, then Po
 
 test: venv services node-deps lint typecheck check-generated unit-test contract-test ## Everything CI checks
 
-bench: venv ## Full benchmark run
+BENCH_NODE_STAMP := benchmarks/node_modules/.chinwag-installed
+
+$(BENCH_NODE_STAMP): benchmarks/package.json benchmarks/package-lock.json
+	npm ci --prefix benchmarks
+	touch $@
+
+bench-deps: $(BENCH_NODE_STAMP) ## Install the benchmark load generator (Node socket.io-client)
+
+bench: venv services bench-deps ## Full benchmark run
 	$(PY) -m benchmarks
 
-bench-quick: venv ## Short benchmark run (smoke check of the numbers)
+bench-quick: venv services bench-deps ## Short benchmark run (smoke check of the numbers)
 	$(PY) -m benchmarks --quick
 
 soak: venv ## Long-running stability run
