@@ -69,11 +69,13 @@ def create_app(
         if run_migrations:
             await migrate(settings.database_url)
         await runtime.control.start()
+        await runtime.limits.start()
         if on_startup is not None:
             await on_startup(runtime)
         try:
             yield
         finally:
+            await runtime.limits.stop()
             await runtime.control.stop()
             await runtime.database.close()
 

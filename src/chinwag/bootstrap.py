@@ -15,11 +15,13 @@ from chinwag.handlers.notifications import Notifier
 from chinwag.handlers.socket import SocketHandlers
 from chinwag.services.container import Services
 from chinwag.storage import Database
+from chinwag.transport.cluster_limits import RedisUserLimits
 from chinwag.transport.control import LocalControl, RedisControl
 from chinwag.transport.fanout import FastFanout, FastFanoutRedisManager
 from chinwag.transport.gateway import Gateway
 from chinwag.transport.jsonlib import orjson_module
 from chinwag.transport.rooms import OutboundFilter, SocketIOTransport
+from chinwag.transport.user_limits import LocalUserLimits, UserLimits
 from chinwag_contract.emitter import Emitter
 from chinwag_contract.handlers import ChinwagHandlers
 
@@ -66,6 +68,7 @@ class Runtime:
     notifier: Notifier
     gateway: Gateway
     control: LocalControl | RedisControl
+    limits: UserLimits
 
 
 def build_socketio(settings: Settings) -> socketio.AsyncServer:
@@ -105,7 +108,12 @@ def build_runtime(
     services = Services.build(settings, database, notifier)
     access.services = services
     handlers = (handlers_factory or default_handlers)(services, emitter)
-    gateway = Gateway(sio, transport, handlers, services.tokens, settings)
+    limits: UserLimits = (
+        RedisUserLimits(settings.redis_url, settings)
+        if settings.redis_url
+        else LocalUserLimits(settings)
+    )
+    gateway = Gateway(sio, transport, handlers, services.tokens, settings, limits)
     gateway.install()
     control: LocalControl | RedisControl = (
         RedisControl(settings.redis_url, notifier.revoke_locally)
@@ -114,5 +122,5 @@ def build_runtime(
     )
     notifier.revoke_everywhere = control.revoke_user
     return Runtime(
-        settings, database, services, sio, transport, emitter, notifier, gateway, control
+        settings, database, services, sio, transport, emitter, notifier, gateway, control, limits
     )

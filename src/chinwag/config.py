@@ -37,6 +37,12 @@ class Settings(BaseSettings):
     max_sockets_per_user: int = Field(
         default=10, ge=1, description="Authenticated sockets a user may hold."
     )
+    socket_heartbeat_s: float = Field(
+        default=5.0,
+        gt=0,
+        description="With Redis: how often a process re-marks its sockets as live; sockets of "
+        "a process silent for 3 heartbeats stop counting towards max_sockets_per_user.",
+    )
     auth_deadline_s: float = Field(
         default=10.0,
         gt=0,

@@ -41,6 +41,7 @@ from chinwag.transport.error_replies import (
 from chinwag.transport.nul import reject_nul
 from chinwag.transport.rooms import SocketIOTransport
 from chinwag.transport.sessions import SessionRegistry, SocketState
+from chinwag.transport.user_limits import UserLimits
 from chinwag_contract.emitter import dump_payload
 from chinwag_contract.handlers import ChinwagHandlers, ensure_implemented
 from chinwag_contract.operations import INBOUND, Operation
@@ -88,6 +89,7 @@ class Gateway:
         handlers: ChinwagHandlers[SocketContext],
         tokens: TokenService,
         settings: Settings,
+        limits: UserLimits,
     ) -> None:
         ensure_implemented(handlers)
         self.sio = sio
@@ -95,7 +97,8 @@ class Gateway:
         self.handlers = handlers
         self.tokens = tokens
         self.settings = settings
-        self.sessions = SessionRegistry(settings.rate_limit_socket, settings.rate_limit_user)
+        self.sessions = SessionRegistry(settings.rate_limit_socket)
+        self.limits = limits
         self._tasks: set[asyncio.Future[None]] = set()
         self._in_flight = 0
         self._idle = asyncio.Event()
@@ -148,8 +151,12 @@ class Gateway:
         await self.transport.emit("authenticated", data, rooms=[sid])
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
-        """Forget the socket."""
+        """Forget the socket, and stop counting it for its user."""
+        state = self.sessions.sockets.get(sid)
+        principal = state.principal if state is not None else None
         self.sessions.close(sid)
+        if principal is not None:
+            await self.limits.release(principal.user_id, sid)
 
     async def bind(self, state: SocketState, principal: Principal, expires_at: datetime) -> None:
         """Authenticate ``state`` as ``principal`` (see :class:`SocketContext`)."""
@@ -157,9 +164,7 @@ class Gateway:
         if current is not None and current.user_id != principal.user_id:
             raise Forbidden("This socket is authenticated as another user")
         if current is None:
-            limit = self.settings.max_sockets_per_user
-            if limit > 0 and self.sessions.user_socket_count(principal.user_id) >= limit:
-                raise TooManySockets(f"At most {limit} sockets per user")
+            await self._admit(state, principal.user_id)
         else:
             self.sessions.unbind(state)
         state.cancel_timers()
@@ -170,6 +175,20 @@ class Gateway:
         state.timers.append(
             loop.call_later(max(0.0, delay), self._spawn, self._expire, state.sid, expires_at)
         )
+
+    async def _admit(self, state: SocketState, user_id: str) -> None:
+        """Take one of the user's socket places (cluster-wide with Redis) for ``state``."""
+        if not await self.limits.admit(user_id, state.sid):
+            limit = self.settings.max_sockets_per_user
+            raise TooManySockets(f"At most {limit} sockets per user")
+        # The admission awaited: meanwhile the socket may have closed, or authenticated as
+        # someone else; then nothing would ever release this place.
+        if self.sessions.sockets.get(state.sid) is not state:
+            await self.limits.release(user_id, state.sid)
+            raise Unauthenticated("Socket is not connected")
+        if state.principal is not None and state.principal.user_id != user_id:
+            await self.limits.release(user_id, state.sid)
+            raise Forbidden("This socket is authenticated as another user")
 
     def _start_auth_deadline(self, state: SocketState) -> None:
         deadline = self.settings.auth_deadline_s
@@ -199,7 +218,10 @@ class Gateway:
         for room in await self.transport.rooms_of(sid):
             if room != sid:
                 await self.transport.remove_from_room(sid, room)
+        user_id = state.principal.user_id if state.principal is not None else None
         self.sessions.unbind(state)
+        if user_id is not None:
+            await self.limits.release(user_id, sid)
         state.cancel_timers()
         self._start_auth_deadline(state)
         data = dump_payload("auth_error", {"message": "Token expired", "code": "token_expired"})
@@ -251,6 +273,8 @@ class Gateway:
             if state is None:
                 raise Unauthenticated("Socket is not connected")
             wait = self.sessions.throttle(state)
+            if not wait and state.principal is not None:
+                wait = await self.limits.throttle(state.principal.user_id)
             if wait:
                 raise RateLimited(f"Too many events, retry in {wait} ms", retry_after=wait)
             if operation.event != "authenticate" and state.principal is None:
