@@ -243,8 +243,14 @@ class Gateway:
             await self.transport.emit("server:shutdown", data, rooms=sids)
         # Close at the engine.io level (not a Socket.IO DISCONNECT): clients see a transport
         # close and reconnect by themselves, to another process or to this one restarted.
-        if self.sio.eio.sockets:
-            await self.sio.eio.disconnect()
+        # wait=False: engine.io's default waits for each queue to drain, which never happens
+        # for a polling client that vanished (no GET left to carry the CLOSE packet).
+        eio = self.sio.eio
+        closes = [
+            sock.close(wait=False, reason=eio.reason.SERVER_DISCONNECT)
+            for sock in list(eio.sockets.values())
+        ]
+        await asyncio.gather(*closes, return_exceptions=True)
 
     # -- events ---------------------------------------------------------------------------
 
