@@ -215,6 +215,11 @@ async def test_frame_over_the_engineio_buffer_may_close_its_socket_but_others_ke
 # -- rates -------------------------------------------------------------------------------------
 
 
+def has_temp_id(temp_id: str) -> Callable[[Any], bool]:
+    """A reply predicate: the reply echoes ``temp_id``."""
+    return lambda reply: isinstance(reply, dict) and reply.get("tempId") == temp_id
+
+
 async def burst_of_sends(
     client: ChatClient, conversation_id: str, count: int
 ) -> tuple[list[dict[str, Any]], list[Any], list[Any]]:
@@ -227,7 +232,7 @@ async def burst_of_sends(
     for payload in payloads:
         name, reply = await client._wait(
             ("chat:ack", "chat:error"),
-            lambda r, t=payload["tempId"]: r.get("tempId") == t,
+            has_temp_id(payload["tempId"]),
             10,
             mark,
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,11 @@ def chat_server(
     server.stop()
 
 
+def has_temp_id(temp_id: str) -> Callable[[Any], bool]:
+    """A reply predicate: the reply echoes ``temp_id``."""
+    return lambda reply: isinstance(reply, dict) and reply.get("tempId") == temp_id
+
+
 async def send_many(client: ChatClient, conversation_id: str, count: int, tag: str) -> list[Any]:
     """Pipeline ``count`` sends, then collect every ack; returns the stored messages by seq."""
     temp_ids = [f"{tag}-{i}" for i in range(count)]
@@ -46,9 +51,7 @@ async def send_many(client: ChatClient, conversation_id: str, count: int, tag: s
         )
     messages = []
     for temp_id in temp_ids:
-        ack = await client.wait_for(
-            "chat:ack", lambda p, t=temp_id: p["tempId"] == t, timeout=30, since=mark
-        )
+        ack = await client.wait_for("chat:ack", has_temp_id(temp_id), timeout=30, since=mark)
         messages.append(ack["message"])
     return sorted(messages, key=lambda m: m["seq"])
 
