@@ -376,15 +376,6 @@ async def test_a_socket_that_failed_to_authenticate_is_still_closed_at_the_deadl
 # -- polling batches ---------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "server bug: python-engineio's server refuses a long-polling POST of more than 16 "
-        "packets (engineio.payload.Payload.max_decode_packets, 'Too many packets in payload', "
-        "HTTP 400) and the server does not raise it; clients batch every queued packet into one "
-        "POST, so a polling client emitting 17+ events at once silently loses all of them"
-    ),
-)
 async def test_polling_client_emitting_many_events_at_once_gets_every_reply(
     session_limits_server: tuple[ServerProcess, Database],
     tokens: Tokens,

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import engineio.payload
 import socketio
 
 from chinwag.config import Settings
@@ -69,6 +70,12 @@ class Runtime:
     gateway: Gateway
     control: LocalControl | RedisControl
     limits: UserLimits
+
+
+# engine.io refuses a polling request carrying more than 16 packets (HTTP 400), and clients
+# batch everything queued into one request: a burst within the rate limit must still pass.
+# The request stays bounded by max_http_buffer_size.
+engineio.payload.Payload.max_decode_packets = 256
 
 
 def build_socketio(settings: Settings) -> socketio.AsyncServer:

@@ -135,6 +135,13 @@ class Internal(ChinwagError):
     default_message = "Internal error"
 
 
+class Unavailable(ChinwagError):
+    """The server is shutting down: reconnect and retry (sends with the same clientNonce)."""
+
+    code = "unavailable"
+    default_message = "Server is shutting down"
+
+
 ERROR_CLASSES: tuple[type[ChinwagError], ...] = (
     Unauthenticated,
     InvalidToken,
@@ -150,6 +157,7 @@ ERROR_CLASSES: tuple[type[ChinwagError], ...] = (
     PromptStale,
     PromptAnswered,
     UnknownEvent,
+    Unavailable,
     Internal,
 )
 """Every concrete error class, in contract order."""

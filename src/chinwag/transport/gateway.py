@@ -28,6 +28,7 @@ from chinwag.errors import (
     RateLimited,
     TooManySockets,
     Unauthenticated,
+    Unavailable,
     UnknownEvent,
 )
 from chinwag.handlers.context import SocketContext
@@ -125,7 +126,7 @@ class Gateway:
         """Accept the socket; a handshake token authenticates it or refuses the connection."""
         if self.closing:
             raise socketio.exceptions.ConnectionRefusedError(
-                "Server is shutting down", {"code": "unauthenticated"}
+                "Server is shutting down", {"code": "unavailable"}
             )
         state = self.sessions.open(sid)
         token = auth.get("token") if isinstance(auth, dict) else None
@@ -228,29 +229,46 @@ class Gateway:
         await self.transport.emit("auth_error", data, rooms=[sid])
 
     async def shutdown(self, reason: str) -> None:
-        """Finish in-flight events (within the deadline), announce, and close every socket."""
+        """Finish in-flight events, announce, and close every socket, within the deadline.
+
+        From the first moment, new events are refused with ``unavailable`` (nothing done, so
+        a client retries them elsewhere with the same clientNonce): under continuous load the
+        in-flight count would otherwise never reach zero, and a send handled after the drain
+        could be stored without its ack reaching the client.
+        """
         self.closing = True
-        deadline = self.settings.shutdown_deadline_s
+        loop = asyncio.get_running_loop()
+        end = loop.time() + self.settings.shutdown_deadline_s
         try:
-            await asyncio.wait_for(self._idle.wait(), timeout=deadline)
+            await asyncio.wait_for(self._idle.wait(), timeout=max(0.0, end - loop.time()))
         except TimeoutError:
             log.error("shutdown deadline passed with %d event(s) in flight", self._in_flight)
-        # Let the acknowledgement packets of the last handlers leave before the close.
+        # Let the acknowledgement packets of the last handlers leave before the announcement.
         await asyncio.sleep(DISCONNECT_GRACE_S)
         sids = list(self.sessions.sockets)
         if sids:
             data = dump_payload("server:shutdown", {"reason": reason})
             await self.transport.emit("server:shutdown", data, rooms=sids)
-        # Close at the engine.io level (not a Socket.IO DISCONNECT): clients see a transport
-        # close and reconnect by themselves, to another process or to this one restarted.
-        # wait=False: engine.io's default waits for each queue to drain, which never happens
-        # for a polling client that vanished (no GET left to carry the CLOSE packet).
+        await self._close_sockets(max(0.5, end - loop.time()))
+
+    async def _close_sockets(self, within_s: float) -> None:
+        """Close every engine.io socket once its queued packets are out (within ``within_s``).
+
+        Closing at the engine.io level (not a Socket.IO DISCONNECT) makes clients see a
+        transport close and reconnect by themselves. Each close waits for its queue to drain
+        so acks and ``server:shutdown`` are not cut off; a polling client that vanished never
+        drains (no GET left to carry the packets), hence the bound.
+        """
         eio = self.sio.eio
         closes = [
-            sock.close(wait=False, reason=eio.reason.SERVER_DISCONNECT)
+            asyncio.ensure_future(sock.close(reason=eio.reason.SERVER_DISCONNECT))
             for sock in list(eio.sockets.values())
         ]
-        await asyncio.gather(*closes, return_exceptions=True)
+        if not closes:
+            return
+        _done, pending = await asyncio.wait(closes, timeout=within_s)
+        for task in pending:
+            task.cancel()
 
     # -- events ---------------------------------------------------------------------------
 
@@ -278,6 +296,8 @@ class Gateway:
         try:
             if state is None:
                 raise Unauthenticated("Socket is not connected")
+            if self.closing:
+                raise Unavailable("Server is shutting down: reconnect and retry")
             wait = self.sessions.throttle(state)
             if not wait and state.principal is not None:
                 wait = await self.limits.throttle(state.principal.user_id)

@@ -45,6 +45,7 @@ STATUS_BY_CODE = {
     "too_large": 422,
     "idempotency_conflict": 409,
     "rate_limited": 429,
+    "unavailable": 503,
 }
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
