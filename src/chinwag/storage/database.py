@@ -10,6 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chinwag.config import Settings
 from chinwag.domain.message import NewMessage
+from chinwag.storage.batch_transactions import (
+    AsyncEngineTransactions,
+    BatchTransactions,
+    SqliteThreadTransactions,
+)
 from chinwag.storage.campaigns import CampaignRepository
 from chinwag.storage.conversations import ConversationRepository
 from chinwag.storage.engine import create_reader_engine, create_writer_engine, is_sqlite
@@ -17,7 +22,8 @@ from chinwag.storage.flows import FlowRepository
 from chinwag.storage.messages import MessageRepository
 from chinwag.storage.reads import ReadRepository
 from chinwag.storage.schema import ALL_TABLES
-from chinwag.storage.send_writer import SendWriter, StoredMessage
+from chinwag.storage.send_batch import StoredMessage
+from chinwag.storage.send_writer import SendWriter
 
 POSTGRES_SEND_WRITERS = 4
 
@@ -36,9 +42,11 @@ class Session:
 class Database:
     """Engines and the write paths of one database.
 
-    On SQLite every write goes through one connection (``BEGIN IMMEDIATE``), so
-    concurrent writers queue in the pool instead of failing with "database is
-    locked"; reads use their own pool. On PostgreSQL one pool serves both.
+    On SQLite every write starts with ``BEGIN IMMEDIATE`` on one of two writer
+    connections: the async engine's single pooled one, where concurrent writers queue
+    instead of failing with "database is locked", and the send writer's own thread
+    (see ``batch_transactions``); reads use their own pool. On PostgreSQL one pool
+    serves all.
     """
 
     def __init__(
@@ -56,8 +64,13 @@ class Database:
         self._reader = create_reader_engine(url, self._writer, pool_size=pool_size)
         if send_writers is None:
             send_writers = 1 if self.is_sqlite else POSTGRES_SEND_WRITERS
+        transactions: BatchTransactions = (
+            SqliteThreadTransactions(url)
+            if self.is_sqlite
+            else AsyncEngineTransactions(self._writer.begin)
+        )
         self._sends = SendWriter(
-            self._writer.begin, max_batch=group_commit_max_batch, writers=send_writers
+            transactions, max_batch=group_commit_max_batch, writers=send_writers
         )
 
     @classmethod

@@ -13,7 +13,7 @@ from chinwag.domain.message import Message, NewMessage
 from chinwag.domain.time import utc_now
 from chinwag.errors import ChinwagError
 from chinwag.storage.schema import flow_answers, flow_states
-from chinwag.storage.send_writer import StoredMessage, find_by_keys, write_batch
+from chinwag.storage.send_batch import StoredMessage, find_by_keys, write_batch
 
 
 def _state(row: Any) -> FlowState:
@@ -126,7 +126,7 @@ class FlowRepository:
 
     async def sent(self, sender_id: str, client_nonce: str) -> tuple[Message, str] | None:
         """A message stored earlier under (sender, clientNonce), with its fingerprint."""
-        found = await find_by_keys(self._conn, [(sender_id, client_nonce)])
+        found = await self._conn.run_sync(find_by_keys, [(sender_id, client_nonce)])
         return found.get((sender_id, client_nonce))
 
     async def append(self, items: Sequence[NewMessage]) -> list[StoredMessage]:
@@ -136,7 +136,7 @@ class FlowRepository:
         gap-free: the conversation's counter is bumped under its row lock and rolled back
         with the transaction. Raises the first item's error.
         """
-        outcomes = await write_batch(self._conn, items)
+        outcomes = await self._conn.run_sync(write_batch, items)
         stored = []
         for outcome in outcomes:
             if isinstance(outcome, ChinwagError):

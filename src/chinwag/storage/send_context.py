@@ -6,8 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, RowMapping, bindparam, select
 
 from chinwag.domain.access import can_access_conversation
 from chinwag.domain.conversation import Conversation
@@ -22,6 +21,7 @@ class SendContext:
     """A conversation as the batch found it, and which of the batch's senders staff its campaign."""
 
     conversation: Conversation
+    last_seq: int
     member_senders: frozenset[str]
 
     def allows(self, item: NewMessage) -> bool:
@@ -35,41 +35,59 @@ class SendContext:
         )
 
 
-async def load_send_contexts(
-    conn: AsyncConnection, items: Sequence[NewMessage]
-) -> dict[str, SendContext]:
-    """Contexts of every conversation the items name (unknown ones are absent)."""
-    ids = {item.conversation_id for item in items}
-    rows = (
-        (await conn.execute(select(conversations).where(conversations.c.id.in_(ids))))
-        .mappings()
-        .all()
+_CONVERSATIONS = (
+    select(conversations, conversation_participants.c.user_id.label("participant_id"))
+    .outerjoin(
+        conversation_participants,
+        conversation_participants.c.conversation_id == conversations.c.id,
     )
+    .where(conversations.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(conversations.c.id, conversation_participants.c.user_id)
+    .with_for_update(of=conversations)
+)
+
+_MEMBERS = select(campaign_members.c.campaign_id, campaign_members.c.user_id).where(
+    campaign_members.c.campaign_id.in_(bindparam("campaign_ids", expanding=True)),
+    campaign_members.c.user_id.in_(bindparam("user_ids", expanding=True)),
+)
+
+
+def load_send_contexts(conn: Connection, items: Sequence[NewMessage]) -> dict[str, SendContext]:
+    """Contexts of every conversation the items name (unknown ones are absent).
+
+    The conversation rows are locked (``FOR UPDATE``, in id order so that concurrent
+    batches never deadlock; on SQLite the transaction already holds the write lock):
+    ``last_seq`` and ``chat_status`` stay as read until the transaction ends. The
+    statements are built once: building and hashing them cost more than running them.
+    """
+    ids = sorted({item.conversation_id for item in items})
+    rows: dict[str, RowMapping] = {}
+    participants: dict[str, list[str]] = defaultdict(list)
+    for row in conn.execute(_CONVERSATIONS, {"ids": ids}).mappings():
+        rows.setdefault(row["id"], row)
+        if row["participant_id"] is not None:
+            participants[row["id"]].append(row["participant_id"])
     if not rows:
         return {}
-    participants: dict[str, list[str]] = defaultdict(list)
-    result = await conn.execute(
-        select(conversation_participants.c.conversation_id, conversation_participants.c.user_id)
-        .where(conversation_participants.c.conversation_id.in_(ids))
-        .order_by(conversation_participants.c.user_id)
-    )
-    for row in result:
-        participants[str(row[0])].append(str(row[1]))
-    senders = {item.sender_id for item in items if item.require_access and item.sender_id}
+    # Campaign membership only matters for senders who are not participants.
+    outsiders = {
+        item.sender_id
+        for item in items
+        if item.require_access
+        and item.sender_id is not None
+        and item.sender_id not in participants[item.conversation_id]
+    }
     members: dict[str, set[str]] = defaultdict(set)
-    if senders:
-        result = await conn.execute(
-            select(campaign_members.c.campaign_id, campaign_members.c.user_id).where(
-                campaign_members.c.campaign_id.in_({r["campaign_id"] for r in rows}),
-                campaign_members.c.user_id.in_(senders),
-            )
-        )
-        for row in result:
-            members[str(row[0])].add(str(row[1]))
+    if outsiders:
+        campaign_ids = sorted({r["campaign_id"] for r in rows.values()})
+        params = {"campaign_ids": campaign_ids, "user_ids": sorted(outsiders)}
+        for campaign_id, user_id in conn.execute(_MEMBERS, params):
+            members[str(campaign_id)].add(str(user_id))
     return {
-        r["id"]: SendContext(
-            conversation_from_row(r, tuple(participants[r["id"]]), None),
+        conversation_id: SendContext(
+            conversation_from_row(r, tuple(participants[conversation_id]), None),
+            r["last_seq"],
             frozenset(members[r["campaign_id"]]),
         )
-        for r in rows
+        for conversation_id, r in rows.items()
     }
