@@ -1,19 +1,24 @@
-"""What a batch of sends needs to know about its conversations, loaded in a few queries."""
+"""What a batch of sends needs to know about its conversations."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-
-from sqlalchemy import Connection, RowMapping, bindparam, select
+from datetime import datetime
+from typing import cast
 
 from chinwag.domain.access import can_access_conversation
-from chinwag.domain.conversation import Conversation
+from chinwag.domain.conversation import ChatStatus, Conversation
 from chinwag.domain.message import NewMessage
 from chinwag.domain.principal import Principal
-from chinwag.storage.rows import conversation_from_row
-from chinwag.storage.schema import campaign_members, conversation_participants, conversations
+
+ContextRow = tuple[str, str, str, int, datetime, datetime, str | None]
+"""A conversation joined with one participant: id, campaign_id, chat_status, last_seq,
+created_at, updated_at, participant user id (None when it has none)."""
+
+MembersOf = Callable[[Sequence[str], Sequence[str]], Iterable[tuple[str, str]]]
+"""(campaign ids, user ids) → the (campaign_id, user_id) memberships among them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,41 +40,21 @@ class SendContext:
         )
 
 
-_CONVERSATIONS = (
-    select(conversations, conversation_participants.c.user_id.label("participant_id"))
-    .outerjoin(
-        conversation_participants,
-        conversation_participants.c.conversation_id == conversations.c.id,
-    )
-    .where(conversations.c.id.in_(bindparam("ids", expanding=True)))
-    .order_by(conversations.c.id, conversation_participants.c.user_id)
-    .with_for_update(of=conversations)
-)
+def build_contexts(
+    rows: Iterable[ContextRow], items: Sequence[NewMessage], members_of: MembersOf
+) -> dict[str, SendContext]:
+    """Contexts from the conversation × participant rows (in participant order).
 
-_MEMBERS = select(campaign_members.c.campaign_id, campaign_members.c.user_id).where(
-    campaign_members.c.campaign_id.in_(bindparam("campaign_ids", expanding=True)),
-    campaign_members.c.user_id.in_(bindparam("user_ids", expanding=True)),
-)
-
-
-def load_send_contexts(conn: Connection, items: Sequence[NewMessage]) -> dict[str, SendContext]:
-    """Contexts of every conversation the items name (unknown ones are absent).
-
-    The conversation rows are locked (``FOR UPDATE``, in id order so that concurrent
-    batches never deadlock; on SQLite the transaction already holds the write lock):
-    ``last_seq`` and ``chat_status`` stay as read until the transaction ends. The
-    statements are built once: building and hashing them cost more than running them.
+    Campaign membership is only asked for senders who are not participants.
     """
-    ids = sorted({item.conversation_id for item in items})
-    rows: dict[str, RowMapping] = {}
+    found: dict[str, ContextRow] = {}
     participants: dict[str, list[str]] = defaultdict(list)
-    for row in conn.execute(_CONVERSATIONS, {"ids": ids}).mappings():
-        rows.setdefault(row["id"], row)
-        if row["participant_id"] is not None:
-            participants[row["id"]].append(row["participant_id"])
-    if not rows:
+    for row in rows:
+        found.setdefault(row[0], row)
+        if row[6] is not None:
+            participants[row[0]].append(row[6])
+    if not found:
         return {}
-    # Campaign membership only matters for senders who are not participants.
     outsiders = {
         item.sender_id
         for item in items
@@ -79,15 +64,30 @@ def load_send_contexts(conn: Connection, items: Sequence[NewMessage]) -> dict[st
     }
     members: dict[str, set[str]] = defaultdict(set)
     if outsiders:
-        campaign_ids = sorted({r["campaign_id"] for r in rows.values()})
-        params = {"campaign_ids": campaign_ids, "user_ids": sorted(outsiders)}
-        for campaign_id, user_id in conn.execute(_MEMBERS, params):
-            members[str(campaign_id)].add(str(user_id))
+        campaign_ids = sorted({row[1] for row in found.values()})
+        for campaign_id, user_id in members_of(campaign_ids, sorted(outsiders)):
+            members[campaign_id].add(user_id)
     return {
         conversation_id: SendContext(
-            conversation_from_row(r, tuple(participants[conversation_id]), None),
-            r["last_seq"],
-            frozenset(members[r["campaign_id"]]),
+            Conversation(
+                id=conversation_id,
+                campaign_id=campaign_id,
+                chat_status=cast(ChatStatus, chat_status),
+                participant_ids=tuple(participants[conversation_id]),
+                created_at=created_at,
+                updated_at=updated_at,
+                last_message=None,
+            ),
+            last_seq,
+            frozenset(members[campaign_id]),
         )
-        for conversation_id, r in rows.items()
+        for conversation_id, (
+            _,
+            campaign_id,
+            chat_status,
+            last_seq,
+            created_at,
+            updated_at,
+            _,
+        ) in found.items()
     }

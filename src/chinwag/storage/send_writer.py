@@ -26,11 +26,10 @@ from chinwag.storage.send_batch import (
     Outcome,
     StoredMessage,
     compare,
-    find_by_keys,
     key_of,
+    statements_for,
     write_batch,
 )
-from chinwag.storage.send_context import load_send_contexts
 
 log = logging.getLogger(__name__)
 
@@ -126,8 +125,9 @@ def _find_original(conn: Connection, item: NewMessage) -> Outcome | None:
     key = key_of(item)
     if key is None:
         return None
-    existing = find_by_keys(conn, [key])
-    context = load_send_contexts(conn, [item]).get(item.conversation_id)
+    statements = statements_for(conn)
+    existing = statements.lookup([key])
+    context = statements.contexts([item]).get(item.conversation_id)
     if key not in existing or context is None:
         return None
     return compare(item, *existing[key], context.conversation)

@@ -1,0 +1,142 @@
+"""A send batch's statements straight on a pysqlite connection (the send writer's thread).
+
+Values are stored exactly as the SQLAlchemy column types store them on SQLite: timestamps
+as the protocol's text form (``UtcTimestamp``), attachments and action data as JSON text
+(``JSON``; a missing action is the JSON ``null``), so either path reads the other's rows.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any, cast
+
+from chinwag.domain.message import (
+    Message,
+    MessageKind,
+    NewMessage,
+    action_data_from_dict,
+    action_data_to_dict,
+    attachment_from_dict,
+    attachment_to_dict,
+)
+from chinwag.domain.time import format_timestamp, parse_timestamp
+from chinwag.storage.batch_statements import Key, lookup_sql
+from chinwag.storage.send_context import ContextRow, SendContext, build_contexts
+
+_INSERT = (
+    "INSERT INTO messages (id, conversation_id, seq, sender_id, kind, text, attachments,"
+    " action_data, client_nonce, content_hash, created_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_BUMP = "UPDATE conversations SET last_seq = ?, updated_at = ? WHERE id = ?"
+
+
+@functools.lru_cache(maxsize=256)
+def _in_list(size: int) -> str:
+    return ", ".join("?" * size)
+
+
+@functools.lru_cache(maxsize=256)
+def _lookup(size: int) -> str:
+    return lookup_sql(size, "(?, ?)")
+
+
+class SqliteStatements:
+    """Plain DB-API calls; the transaction (BEGIN IMMEDIATE) is the caller's."""
+
+    def __init__(self, driver: sqlite3.Connection) -> None:
+        self._db = driver
+
+    def contexts(self, items: Sequence[NewMessage]) -> dict[str, SendContext]:
+        ids = sorted({item.conversation_id for item in items})
+        rows = self._db.execute(
+            "SELECT c.id, c.campaign_id, c.chat_status, c.last_seq, c.created_at, c.updated_at,"
+            " p.user_id FROM conversations AS c"
+            " LEFT OUTER JOIN conversation_participants AS p ON p.conversation_id = c.id"
+            f" WHERE c.id IN ({_in_list(len(ids))}) ORDER BY c.id, p.user_id",
+            ids,
+        )
+        return build_contexts(_typed(rows), items, self._members)
+
+    def _members(self, campaign_ids: Sequence[str], user_ids: Sequence[str]) -> list[Key]:
+        sql = (
+            "SELECT campaign_id, user_id FROM campaign_members"
+            f" WHERE campaign_id IN ({_in_list(len(campaign_ids))})"
+            f" AND user_id IN ({_in_list(len(user_ids))})"
+        )
+        return self._db.execute(sql, [*campaign_ids, *user_ids]).fetchall()
+
+    def lookup(self, keys: Sequence[Key]) -> dict[Key, tuple[Message, str]]:
+        unique = sorted(set(keys))
+        if not unique:
+            return {}
+        params = [value for key in unique for value in key]
+        found = {}
+        for row in self._db.execute(_lookup(len(unique)), params):
+            message = _message(row)
+            found[(row[3], row[8])] = (message, row[10])
+        return found
+
+    def bump(self, last_seqs: Sequence[tuple[str, int]], now: datetime) -> None:
+        stamp = format_timestamp(now)
+        self._db.executemany(_BUMP, [(seq, stamp, c) for c, seq in last_seqs])
+
+    def insert(self, stored: Sequence[tuple[Message, str]]) -> None:
+        stamps: dict[datetime, str] = {}
+        rows = []
+        for message, content_hash in stored:
+            stamp = stamps.get(message.created_at)
+            if stamp is None:
+                stamp = stamps[message.created_at] = format_timestamp(message.created_at)
+            action = message.action_data
+            rows.append(
+                (
+                    message.id,
+                    message.conversation_id,
+                    message.seq,
+                    message.sender_id,
+                    message.kind,
+                    message.text,
+                    json.dumps([attachment_to_dict(a) for a in message.attachments]),
+                    json.dumps(action_data_to_dict(action) if action is not None else None),
+                    message.client_nonce,
+                    content_hash,
+                    stamp,
+                )
+            )
+        self._db.executemany(_INSERT, rows)
+
+
+def _typed(rows: sqlite3.Cursor) -> Iterator[ContextRow]:
+    for id_, campaign_id, status, last_seq, created, updated, participant in rows:
+        yield (
+            id_,
+            campaign_id,
+            status,
+            last_seq,
+            parse_timestamp(created),
+            parse_timestamp(updated),
+            participant,
+        )
+
+
+def _message(row: Any) -> Message:
+    """A ``Message`` from a row of ``MESSAGE_COLUMNS`` (the lookup's column order)."""
+    attachments = json.loads(row[6]) or ()
+    action = json.loads(row[7]) if row[7] is not None else None
+    return Message(
+        id=row[0],
+        conversation_id=row[1],
+        seq=row[2],
+        sender_id=row[3],
+        kind=cast(MessageKind, row[4]),
+        text=row[5],
+        attachments=tuple(attachment_from_dict(a) for a in attachments),
+        action_data=action_data_from_dict(action) if action is not None else None,
+        client_nonce=row[8],
+        created_at=parse_timestamp(row[9]),
+    )
