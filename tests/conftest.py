@@ -162,3 +162,19 @@ def server_factory(
             print(f"\n===== chinwag server log {server.log_path} =====\n{server.read_log()}")
     if errors:
         raise errors[0]
+
+
+@pytest.fixture(autouse=True)
+def _restore_socketio_json() -> Iterator[None]:
+    """Undo the process-wide JSON codec an in-process app installs.
+
+    python-socketio's ``AsyncServer(json=...)`` sets the codec on the packet *classes*, so a
+    test that builds chinwag's app in this process would silently switch every test client
+    after it to orjson (whose depth limit differs from the stdlib's).
+    """
+    import engineio.packet
+    import socketio.packet
+
+    saved = (socketio.packet.Packet.json, engineio.packet.Packet.json)
+    yield
+    socketio.packet.Packet.json, engineio.packet.Packet.json = saved
