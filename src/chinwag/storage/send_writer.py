@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 from dataclasses import dataclass
 from functools import partial
 
@@ -113,7 +114,8 @@ class SendWriter:
                 pending.future.set_result(outcome)
 
     async def _redo_single(self, item: NewMessage, exc: Exception) -> Outcome:
-        if isinstance(exc, IntegrityError) and key_of(item) is not None:
+        # sqlite3's own error: on SQLite the batch runs on the driver without SQLAlchemy.
+        if isinstance(exc, IntegrityError | sqlite3.IntegrityError) and key_of(item) is not None:
             found = await self._transactions.run(partial(_find_original, item=item))
             if found is not None:
                 return found
