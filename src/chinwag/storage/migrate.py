@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import OperationalError
 
 from chinwag.storage.engine import create_migration_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 ADVISORY_LOCK_KEY = 0x63686E77  # "chnw"
+SQLITE_LOCK_ATTEMPTS = 5
 
 
 def alembic_config() -> Config:
@@ -35,13 +38,21 @@ async def migrate(database_url: str, revision: str = "head") -> None:
     ``BEGIN IMMEDIATE``, which takes the database's write lock. Either way the
     second migrator sees the first one's result and finds nothing to do.
     """
-    engine = create_migration_engine(database_url)
-    try:
-        async with engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                await conn.execute(
-                    text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_LOCK_KEY}
-                )
-            await conn.run_sync(_upgrade, revision)
-    finally:
-        await engine.dispose()
+    for attempt in range(1, SQLITE_LOCK_ATTEMPTS + 1):
+        engine = create_migration_engine(database_url)
+        try:
+            async with engine.begin() as conn:
+                if conn.dialect.name == "postgresql":
+                    await conn.execute(
+                        text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_LOCK_KEY}
+                    )
+                await conn.run_sync(_upgrade, revision)
+            return
+        except OperationalError as exc:
+            # SQLite can answer "database is locked" without waiting out the busy timeout
+            # (switching a new file to WAL while another starter holds it): take turns again.
+            if "database is locked" not in str(exc) or attempt == SQLITE_LOCK_ATTEMPTS:
+                raise
+            await asyncio.sleep(0.05 * attempt)
+        finally:
+            await engine.dispose()
