@@ -18,7 +18,7 @@ from chinwag.services.container import Services
 from chinwag.storage import Database
 from chinwag.transport.cluster_limits import RedisUserLimits
 from chinwag.transport.control import LocalControl, RedisControl
-from chinwag.transport.fanout import FastFanout, FastFanoutRedisManager
+from chinwag.transport.fanout import FastFanout, FastFanoutRedisManager, install_fast_poll
 from chinwag.transport.gateway import Gateway
 from chinwag.transport.jsonlib import orjson_module
 from chinwag.transport.rooms import OutboundFilter, SocketIOTransport
@@ -76,6 +76,7 @@ class Runtime:
 # batch everything queued into one request: a burst within the rate limit must still pass.
 # The request stays bounded by max_http_buffer_size.
 engineio.payload.Payload.max_decode_packets = 256
+install_fast_poll()
 
 
 def build_socketio(settings: Settings) -> socketio.AsyncServer:
