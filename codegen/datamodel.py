@@ -29,7 +29,7 @@ FLAGS: tuple[str, ...] = (
     "--use-standard-collections",
     "--use-union-operator",
     "--extra-fields", "forbid",
-    "--strict-types", "str", "int", "bool",
+    "--strict-types", "str", "int", "float", "bool",
     "--use-double-quotes",
     "--keep-model-order",
     "--enum-field-as-literal", "all",

@@ -11,6 +11,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    StrictFloat,
     StrictStr,
     StringConstraints,
 )
@@ -105,11 +106,11 @@ class FlowInput(BaseModel):
     """
     Choices of a `select` input (required for select, refused otherwise).
     """
-    min: Annotated[float | None, BeforeValidator(reject_null)] = None
+    min: Annotated[StrictFloat | None, BeforeValidator(reject_null)] = None
     """
     Lower bound (number) or minimum length (text, email).
     """
-    max: Annotated[float | None, BeforeValidator(reject_null)] = None
+    max: Annotated[StrictFloat | None, BeforeValidator(reject_null)] = None
     """
     Upper bound (number) or maximum length (text, email).
     """

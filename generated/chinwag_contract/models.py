@@ -15,6 +15,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    StrictFloat,
     StrictInt,
     StrictStr,
     StringConstraints,
@@ -163,7 +164,7 @@ class ChatActionPayload(BaseModel):
     values: Annotated[
         dict[
             Annotated[str, StringConstraints(min_length=1, max_length=64, strict=True)],
-            Values | float,
+            Values | StrictFloat,
         ]
         | None,
         Field(max_length=20),

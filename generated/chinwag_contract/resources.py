@@ -12,6 +12,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    StrictFloat,
     StrictInt,
     StrictStr,
 )
@@ -305,11 +306,11 @@ class InputField(BaseModel):
     """
     Choices of a `select` input.
     """
-    min: Annotated[float | None, BeforeValidator(reject_null)] = None
+    min: Annotated[StrictFloat | None, BeforeValidator(reject_null)] = None
     """
     Lower bound (number) or minimum length (text).
     """
-    max: Annotated[float | None, BeforeValidator(reject_null)] = None
+    max: Annotated[StrictFloat | None, BeforeValidator(reject_null)] = None
     """
     Upper bound (number) or maximum length (text).
     """
