@@ -24,7 +24,14 @@ from chinwag.domain.message import Message
 from chinwag.domain.principal import Principal
 from chinwag.domain.time import format_timestamp
 from chinwag.handlers.presenters import message_to_wire, optional_message_to_wire
-from chinwag_contract.emitter import ConversationRoom, Emitter, UserRoom, WorkRoom, dump_payload
+from chinwag_contract.emitter import (
+    ConversationRoom,
+    Emitter,
+    UserRoom,
+    WorkRoom,
+    dump_payload,
+    user_room,
+)
 
 Revoke = Callable[[str, dict[str, Any] | None], Awaitable[None]]
 """Revoke a user's lost rooms (and send the ``removed`` notice, when given)."""
@@ -164,7 +171,7 @@ class Notifier:
         await self.revalidate_rooms(user_id)
         if removed is not None:
             data = dump_payload("conversation_list_updated", removed)
-            await self.rooms.emit_local("conversation_list_updated", data, f"user:{user_id}")
+            await self.rooms.emit_local("conversation_list_updated", data, user_room(user_id))
 
     async def revalidate_rooms(self, user_id: str) -> None:
         """Take every socket of ``user_id`` out of the rooms it may no longer be in."""

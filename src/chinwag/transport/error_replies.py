@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from pydantic import ValidationError
 
+from chinwag.domain.ids import is_uuid
 from chinwag.errors import ChinwagError, InvalidPayload, TooLarge
 
 # pydantic error types that mean "over a contract limit" rather than "malformed".
 TOO_LARGE_TYPES = frozenset({"string_too_long", "too_long"})
 MAX_DETAILS = 100
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
 def from_validation_error(exc: ValidationError) -> ChinwagError:
@@ -56,6 +55,6 @@ def chat_error_payload(err: ChinwagError, event: str, request: object) -> dict[s
             payload["tempId"] = temp_id
         for key in ("conversationId", "campaignId"):
             value = request.get(key)
-            if isinstance(value, str) and _UUID.match(value):
+            if is_uuid(value):
                 payload[key] = value
     return payload

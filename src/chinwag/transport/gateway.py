@@ -43,7 +43,7 @@ from chinwag.transport.nul import reject_nul
 from chinwag.transport.rooms import SocketIOTransport
 from chinwag.transport.sessions import SessionRegistry, SocketState
 from chinwag.transport.user_limits import UserLimits
-from chinwag_contract.emitter import dump_payload
+from chinwag_contract.emitter import dump_payload, user_room
 from chinwag_contract.handlers import ChinwagHandlers, ensure_implemented
 from chinwag_contract.operations import INBOUND, Operation
 
@@ -170,7 +170,7 @@ class Gateway:
             self.sessions.unbind(state)
         state.cancel_timers()
         self.sessions.bind(state, principal, expires_at)
-        await self.transport.add_to_room(state.sid, f"user:{principal.user_id}")
+        await self.transport.add_to_room(state.sid, user_room(principal.user_id))
         delay = (expires_at - datetime.now(UTC)).total_seconds()
         loop = asyncio.get_running_loop()
         state.timers.append(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -14,6 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from chinwag import __version__
+from chinwag.domain.ids import is_uuid
 from chinwag.domain.message import action_data_from_dict
 from chinwag.domain.principal import Principal
 from chinwag.errors import (
@@ -47,7 +47,6 @@ STATUS_BY_CODE = {
     "rate_limited": 429,
     "unavailable": 503,
 }
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -152,7 +151,7 @@ class RestApi:
     @staticmethod
     def _id(request: Request, name: str, what: str) -> str:
         value = str(request.path_params[name])
-        if not _UUID.match(value):
+        if not is_uuid(value):
             raise NotFound(f"{what} not found")
         return value
 

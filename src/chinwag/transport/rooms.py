@@ -7,6 +7,8 @@ from typing import Any
 
 import socketio
 
+from chinwag_contract.emitter import user_room
+
 NAMESPACE = "/"
 
 OutboundFilter = Callable[[str, dict[str, Any]], dict[str, Any] | None]
@@ -31,26 +33,25 @@ class SocketIOTransport:
         skip_sid: str | None = None,
     ) -> None:
         """Send ``event`` once to every socket in any of ``rooms`` (but ``skip_sid``)."""
-        if self.outbound_filter is not None:
-            filtered = self.outbound_filter(event, data)
-            if filtered is None:
-                return
-            data = filtered
+        filtered = self._filter(event, data)
+        if filtered is None:
+            return
         to: str | list[str] = rooms[0] if len(rooms) == 1 else list(rooms)
-        await self.sio.emit(event, data, to=to, skip_sid=skip_sid, namespace=NAMESPACE)
+        await self.sio.emit(event, filtered, to=to, skip_sid=skip_sid, namespace=NAMESPACE)
 
     async def emit_local(self, event: str, data: dict[str, Any], room: str) -> None:
         """Emit to ``room``'s sockets on this process only (not through Redis)."""
-        if self.outbound_filter is not None:
-            filtered = self.outbound_filter(event, data)
-            if filtered is None:
-                return
-            data = filtered
-        await self.sio.emit(event, data, to=room, namespace=NAMESPACE, ignore_queue=True)
+        filtered = self._filter(event, data)
+        if filtered is not None:
+            await self.sio.emit(event, filtered, to=room, namespace=NAMESPACE, ignore_queue=True)
+
+    def _filter(self, event: str, data: dict[str, Any]) -> dict[str, Any] | None:
+        """The data to send after the outbound filter (None: drop the emit)."""
+        return data if self.outbound_filter is None else self.outbound_filter(event, data)
 
     async def sockets_of_user(self, user_id: str) -> Sequence[str]:
         """Socket ids in ``user:<user_id>`` on this process."""
-        return [sid for sid, _ in self.sio.manager.get_participants(NAMESPACE, f"user:{user_id}")]
+        return [sid for sid, _ in self.sio.manager.get_participants(NAMESPACE, user_room(user_id))]
 
     async def rooms_of(self, sid: str) -> Sequence[str]:
         """Rooms the socket is in."""
