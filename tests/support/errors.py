@@ -7,6 +7,8 @@ is missing, or CI would go green while testing nothing.
 
 from __future__ import annotations
 
+import signal
+import subprocess
 from pathlib import Path
 
 #: How much of a service log to quote in an error: enough for the real cause, short enough to read.
@@ -48,3 +50,25 @@ def read_log_tail(path: Path, limit: int = LOG_TAIL_CHARS) -> str:
     if len(text) > limit:
         return "…" + text[-limit:]
     return text or "<log empty>"
+
+
+def stop_process(
+    proc: subprocess.Popen[bytes] | None,
+    sig: signal.Signals,
+    timeout: float,
+    what: str,
+    log_path: Path | None,
+) -> ServiceStopError | None:
+    """Signal a running ``proc`` and wait; after ``timeout`` kill it and return the error."""
+    if proc is None or proc.poll() is not None:
+        return None
+    proc.send_signal(sig)
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        return ServiceStopError(
+            f"{what} did not stop within {timeout:.0f} s of {sig.name}; killed", log_path
+        )
+    return None

@@ -23,8 +23,8 @@ from typing import IO, Any
 
 from tests.support.errors import (
     ServiceStartError,
-    ServiceStopError,
     ServiceUnavailableError,
+    stop_process,
 )
 from tests.support.net import LOCALHOST, free_port
 
@@ -128,18 +128,7 @@ class PostgresCluster:
         Idempotent."""
         atexit.unregister(self.stop)
         proc, self._proc = self._proc, None
-        error: ServiceStopError | None = None
-        if proc is not None and proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-                error = ServiceStopError(
-                    f"postgres did not stop within {STOP_TIMEOUT:.0f} s of SIGINT; killed",
-                    self._log_path,
-                )
+        error = stop_process(proc, signal.SIGINT, STOP_TIMEOUT, "postgres", self._log_path)
         if self._log is not None:
             self._log.close()
             self._log = None

@@ -14,8 +14,8 @@ from typing import IO
 
 from tests.support.errors import (
     ServiceStartError,
-    ServiceStopError,
     ServiceUnavailableError,
+    stop_process,
 )
 from tests.support.net import LOCALHOST, free_port
 
@@ -68,18 +68,7 @@ class RedisServer:
         """Stop the server (SIGTERM; it saves nothing) and remove its temp folder. Idempotent."""
         atexit.unregister(self.stop)
         proc, self._proc = self._proc, None
-        error: ServiceStopError | None = None
-        if proc is not None and proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-                error = ServiceStopError(
-                    f"redis-server did not stop within {STOP_TIMEOUT:.0f} s of SIGTERM; killed",
-                    self._log_path,
-                )
+        error = stop_process(proc, signal.SIGTERM, STOP_TIMEOUT, "redis-server", self._log_path)
         if self._log is not None:
             self._log.close()
             self._log = None
