@@ -59,9 +59,16 @@ def start_server(database: str) -> Iterator[tuple[str, str, Callable[[], None]]]
 
 
 @contextlib.contextmanager
-def serve_app(app: Any, port: int) -> Iterator[tuple[str, Callable[[], None]]]:
-    """Serve an ASGI ``app`` with uvicorn in a thread on 127.0.0.1:``port``; yield URL and stop."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+def serve_app(
+    app: Any, port: int, **config_options: Any
+) -> Iterator[tuple[str, Callable[[], None]]]:
+    """Serve an ASGI ``app`` with uvicorn in a thread on 127.0.0.1:``port``; yield URL and stop.
+
+    ``config_options`` go to ``uvicorn.Config`` (e.g. ``ws_per_message_deflate``).
+    """
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", **config_options
+    )
     runtime = getattr(getattr(app, "state", None), "runtime", None)
     if runtime is not None:
         # chinwag's server class: drains and announces server:shutdown before uvicorn closes.

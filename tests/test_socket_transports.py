@@ -1,22 +1,28 @@
-"""Both engine.io transports: HTTP long-polling with upgrade, and websocket-only.
+"""Both engine.io transports: HTTP long-polling (with and without upgrade) and websocket-only.
 
-Polling-only clients are left out on purpose: python-socketio's client waits for its pending
-long-poll GET (up to ~30 s) when it disconnects, which would dominate the suite's runtime.
+python-engineio's server leaves a polling client's pending long-poll GET unanswered when the
+client sends CLOSE (python-socketio's client then waits ~30 s in ``disconnect()``); chinwag
+answers it with CLOSE at once (``chinwag.transport.engineio_patches``), tested below.
 """
 
 from __future__ import annotations
 
+import asyncio
+
+import httpx
 import pytest
 
 # Before the import: the plugin's asserts get pytest's rewriting (no "already imported" warning).
 pytest.register_assert_rewrite("tests.support.client")
 
-from tests.support.client import Api, Connect, make_scene, new_user  # noqa: E402
+from tests.support.client import Api, Connect, Tokens, make_scene, new_user  # noqa: E402
+from tests.support.server import ServerProcess  # noqa: E402
 
 pytest_plugins = ("tests.support.client",)
 
 TRANSPORTS = [
     pytest.param(None, id="polling-with-upgrade"),
+    pytest.param(["polling"], id="polling-only"),
     pytest.param(["websocket"], id="websocket-only"),
 ]
 
@@ -43,4 +49,34 @@ async def test_full_chat_flow_works_on_every_transport(
     assert sorted(receipt["messageIds"]) == sorted([message["id"], automated["id"]])
     assert await sender.wait_for("chat:read") == receipt
     # With polling first, the upgrade happens in the background right after connecting.
-    assert sender.transport == "websocket"
+    assert sender.transport == ("polling" if transports == ["polling"] else "websocket")
+
+
+async def test_a_polling_clients_close_answers_its_pending_long_poll_at_once(
+    chat_server: ServerProcess, tokens: Tokens
+) -> None:
+    """Raw engine.io over HTTP: open, connect Socket.IO, leave a GET pending, POST CLOSE.
+    The pending GET returns a CLOSE packet right away (not at the 45 s ping timeout) and the
+    session is gone."""
+    base = f"{chat_server.url}/socket.io/?EIO=4&transport=polling"
+    async with httpx.AsyncClient(timeout=60) as http:
+        opened = (await http.get(base)).text
+        assert opened.startswith("0")
+        sid = httpx.Response(200, text=opened[1:]).json()["sid"]
+        url = f"{base}&sid={sid}"
+        token = tokens.user(new_user("poller"))
+        login = '40{"token":"' + token + '"}'
+        assert (await http.post(url, content=login)).text == "OK"
+        connected = (await http.get(url)).text
+        assert connected.startswith("40")
+        pending = asyncio.create_task(http.get(url))
+        await asyncio.sleep(0)  # the GET leaves first; the server holds it: nothing to send
+        assert (await http.post(url, content="1")).text == "OK"
+        async with asyncio.timeout(10):  # generous; without the fix it takes 45 s
+            answer = await pending
+        if answer.status_code == 200:  # the usual order: the GET was waiting when CLOSE came
+            assert "1" in answer.text.split("\x1e")
+        else:  # the GET overtaken by the POST: the session was already gone
+            assert answer.status_code == 400
+        gone = await http.get(url)
+        assert gone.status_code == 400

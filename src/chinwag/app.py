@@ -12,6 +12,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
+from starlette.types import Receive, Scope, Send
 
 from chinwag.bootstrap import HandlersFactory, Runtime, build_runtime
 from chinwag.config import Settings
@@ -43,6 +44,23 @@ async def _docs(request: Request) -> Response:
     if REPO_DOCS.is_file():
         return HTMLResponse(REPO_DOCS.read_text())
     return HTMLResponse("<h1>chinwag</h1><p>Docs not generated: run make docs.</p>", 404)
+
+
+class ChinwagApp(Starlette):
+    """Starlette, with websocket connections routed around the middleware stack.
+
+    Starlette's exception middleware wraps ``send`` for every websocket; our only websocket
+    route is Socket.IO, which needs none of it, and handing engine.io the server's own
+    ``send`` lets it write frames directly (see :mod:`chinwag.transport.direct_ws`).
+    HTTP requests take the full stack.
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            scope["app"] = self
+            await self.router(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 def create_app(
@@ -81,7 +99,7 @@ def create_app(
 
     rest = RestApi(runtime.services)
     sio_app = socketio.ASGIApp(runtime.sio, socketio_path="socket.io")
-    app = Starlette(
+    app = ChinwagApp(
         routes=[
             *rest.routes(),
             Route("/openapi.json", _openapi, methods=["GET"]),

@@ -6,7 +6,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import engineio.payload
 import socketio
 
 from chinwag.config import Settings
@@ -16,9 +15,10 @@ from chinwag.handlers.notifications import Notifier
 from chinwag.handlers.socket import SocketHandlers
 from chinwag.services.container import Services
 from chinwag.storage import Database
+from chinwag.transport import engineio_patches
 from chinwag.transport.cluster_limits import RedisUserLimits
 from chinwag.transport.control import LocalControl, RedisControl
-from chinwag.transport.fanout import FastFanout, FastFanoutRedisManager, install_fast_poll
+from chinwag.transport.fanout import FastFanout, FastFanoutRedisManager
 from chinwag.transport.gateway import Gateway
 from chinwag.transport.jsonlib import orjson_module
 from chinwag.transport.rooms import OutboundFilter, SocketIOTransport
@@ -72,11 +72,7 @@ class Runtime:
     limits: UserLimits
 
 
-# engine.io refuses a polling request carrying more than 16 packets (HTTP 400), and clients
-# batch everything queued into one request: a burst within the rate limit must still pass.
-# The request stays bounded by max_http_buffer_size.
-engineio.payload.Payload.max_decode_packets = 256
-install_fast_poll()
+engineio_patches.install()
 
 
 def build_socketio(settings: Settings) -> socketio.AsyncServer:

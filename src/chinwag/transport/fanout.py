@@ -1,28 +1,22 @@
 """A cheaper room fan-out for python-socketio's managers.
 
 python-socketio encodes a broadcast once, then starts one asyncio task per recipient to
-put the packet on that socket's queue, and waits for them all. Putting on an unbounded
-queue never blocks, so the tasks buy nothing but their own cost: here the packets are put
-on each recipient's queue in one loop, in the caller's task. Per-socket writer tasks still
-drain the queues, as before.
-
-Each of those writers waits on its queue with ``asyncio.wait_for``, which wraps the wait in
-a new Task every time: once per delivered packet when a broadcast wakes an idle socket.
-:func:`install_fast_poll` swaps in the same wait under ``asyncio.timeout`` (no Task); in the
-500-socket fan-out benchmark it took chinwag from 42.5/39.7 to 35.3/36.6 µs of server CPU
-per delivery (two alternating runs each).
+put the packet on that socket's queue, and waits for them all. Here the frame is built once
+and, in one loop in the caller's task, written straight to every recipient whose websocket
+writer is idle (see :mod:`chinwag.transport.direct_ws`); any other recipient (polling,
+upgrading, a busy or paused writer) gets the packet on its engine.io queue, as before.
 """
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
-import engineio.async_socket
 import socketio
-from engineio import exceptions as eio_exceptions
 from engineio import packet as eio_packet
 from socketio import packet as sio_packet
+
+from chinwag.transport import direct_ws
+from chinwag.transport.engineio_patches import enqueue
 
 
 class FastFanout(socketio.AsyncManager):  # type: ignore[misc]
@@ -55,10 +49,12 @@ class FastFanout(socketio.AsyncManager):  # type: ignore[misc]
         encoded = self.server.packet_class(
             sio_packet.EVENT, namespace=namespace, data=[event, *args]
         ).encode()
-        frames = [
+        packets = [
             eio_packet.Packet(eio_packet.MESSAGE, part)
             for part in (encoded if isinstance(encoded, list) else [encoded])
         ]
+        # A text event is one engine.io packet: one websocket frame for every recipient.
+        frame = direct_ws.text_frame(packets[0].encode()) if isinstance(encoded, str) else None
         sockets = self.server.eio.sockets
         for sid, eio_sid in self.get_participants(namespace, room):
             if sid in skip:
@@ -66,41 +62,14 @@ class FastFanout(socketio.AsyncManager):  # type: ignore[misc]
             sock = sockets.get(eio_sid)
             if sock is None:
                 continue
-            for frame in frames:
+            if frame is not None and direct_ws.write_frame(sock, frame):
+                continue
+            for pkt in packets:
                 try:
-                    await sock.send(frame)
+                    await enqueue(sock, pkt)
                 except Exception:  # a closing socket must not stop the others' delivery
                     break
 
 
 class FastFanoutRedisManager(socketio.AsyncRedisManager, FastFanout):  # type: ignore[misc]
     """Redis fan-out across processes; each process delivers locally with ``FastFanout``."""
-
-
-async def _poll(self: Any) -> list[Any]:
-    """``AsyncSocket.poll`` with the same semantics, minus the Task per wait."""
-    try:
-        async with asyncio.timeout(self.server.ping_interval + self.server.ping_timeout):
-            first = await self.queue.get()
-        self.queue.task_done()
-    except (TimeoutError, asyncio.CancelledError):
-        raise eio_exceptions.QueueEmpty() from None
-    if first is None:
-        return []
-    packets = [first]
-    while True:
-        try:
-            pkt = self.queue.get_nowait()
-        except asyncio.QueueEmpty:
-            break
-        self.queue.task_done()
-        if pkt is None:
-            self.queue.put_nowait(None)
-            break
-        packets.append(pkt)
-    return packets
-
-
-def install_fast_poll() -> None:
-    """Make engine.io's socket writers wait without a Task per packet (process-wide)."""
-    engineio.async_socket.AsyncSocket.poll = _poll

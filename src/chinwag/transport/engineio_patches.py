@@ -1,0 +1,113 @@
+"""What chinwag changes in python-engineio's server socket, process-wide, and why.
+
+:func:`install` patches ``engineio.async_socket.AsyncSocket`` (idempotent):
+
+- ``poll``: the same wait, under ``asyncio.timeout`` instead of ``asyncio.wait_for`` (which
+  wrapped every wait in a new Task: once per delivered packet when a broadcast wakes an idle
+  socket), and the websocket writer's idle flag that direct writes rely on;
+- ``send``: a text message goes straight to an idle websocket
+  (:mod:`chinwag.transport.direct_ws`), anything else through the queue as before;
+- ``_websocket_handler``: remembers the uvicorn protocol of the connection while it runs;
+- ``close``: when a polling client sends CLOSE, engine.io closes the socket without answering
+  the client's pending long-poll GET, which then hangs until the ping timeout (python-socketio's
+  client waits on it for 30 s in ``disconnect()``); a CLOSE packet now answers it at once, as
+  the JavaScript engine.io server does.
+
+It also lets a polling request carry 256 packets: engine.io refuses more than 16 with HTTP
+400, and clients batch everything queued into one request, so a burst within the rate limit
+must still pass (the request stays bounded by ``max_http_buffer_size``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import engineio.async_socket
+import engineio.payload
+from engineio import exceptions as eio_exceptions
+from engineio import packet as eio_packet
+
+from chinwag.transport import direct_ws
+
+__all__ = ["enqueue", "install"]
+
+_Socket = engineio.async_socket.AsyncSocket
+_original_send = _Socket.send
+_original_handler = _Socket._websocket_handler
+_original_close = _Socket.close
+
+
+async def _poll(self: Any) -> list[Any]:
+    """``AsyncSocket.poll``: same semantics, no Task per wait, the writer's idle flag kept."""
+    writer = self.upgraded  # the websocket writer, not a polling GET that began before
+    if writer:
+        self.__dict__[direct_ws.WRITER_IDLE] = True
+    try:
+        async with asyncio.timeout(self.server.ping_interval + self.server.ping_timeout):
+            first = await self.queue.get()
+        self.queue.task_done()
+    except (TimeoutError, asyncio.CancelledError):
+        raise eio_exceptions.QueueEmpty() from None
+    finally:
+        if writer:
+            self.__dict__[direct_ws.WRITER_IDLE] = False
+    if first is None:
+        return []
+    packets = [first]
+    while True:
+        try:
+            pkt = self.queue.get_nowait()
+        except asyncio.QueueEmpty:
+            break
+        self.queue.task_done()
+        if pkt is None:
+            self.queue.put_nowait(None)
+            break
+        packets.append(pkt)
+    return packets
+
+
+async def enqueue(sock: Any, pkt: Any) -> None:
+    """engine.io's own ``send``: through the socket's queue and writer."""
+    direct_ws.stats.queued += 1
+    await _original_send(sock, pkt)
+
+
+async def _send(self: Any, pkt: Any) -> None:
+    """``AsyncSocket.send``: a text message goes direct when it can, else through the queue."""
+    if (
+        self.__dict__.get(direct_ws.PROTOCOL) is not None
+        and pkt.packet_type == eio_packet.MESSAGE
+        and isinstance(pkt.data, str)
+        and direct_ws.write_frame(self, direct_ws.text_frame(pkt.encode()))
+    ):
+        return
+    await enqueue(self, pkt)
+
+
+async def _websocket_handler(self: Any, ws: Any) -> Any:
+    """``AsyncSocket._websocket_handler``, remembering the uvicorn protocol while it runs."""
+    direct_ws.remember_protocol(self, ws)
+    try:
+        return await _original_handler(self, ws)
+    finally:
+        self.__dict__[direct_ws.PROTOCOL] = None
+
+
+async def _close(self: Any, wait: bool = True, abort: bool = False, reason: Any = None) -> None:
+    """``AsyncSocket.close``; a polling socket closed without a CLOSE packet gets one queued,
+    which answers the client's pending long-poll GET now instead of at the ping timeout."""
+    was_open = not self.closed and not self.closing
+    await _original_close(self, wait=wait, abort=abort, reason=reason)
+    if was_open and abort and not self.upgraded:
+        self.queue.put_nowait(eio_packet.Packet(eio_packet.CLOSE))
+
+
+def install() -> None:
+    """Apply the patches (idempotent, process-wide)."""
+    engineio.payload.Payload.max_decode_packets = 256
+    _Socket.poll = _poll
+    _Socket.send = _send
+    _Socket._websocket_handler = _websocket_handler
+    _Socket.close = _close
