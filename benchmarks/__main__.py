@@ -163,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     report.write_json(args.output, document)
     print(report.table(rows))
+    for line in report.notes(rows):
+        print(f"note: {line}")
     problems = report.failures(rows)
     for line in problems:
         print(f"FAILED {line}")

@@ -90,6 +90,27 @@ def table(rows: Sequence[Row]) -> str:
     return "\n".join(out)
 
 
+LOADGEN_SATURATED_PCT = 95.0
+
+
+def notes(rows: Sequence[Row]) -> list[str]:
+    """Caveats a reader needs for the ratios: runs limited by the load generator, not the server."""
+    lines = []
+    for row in rows:
+        for run in (row.chinwag, row.baseline):
+            if run is None:
+                continue
+            window = run.details.get("window") or {}
+            pct = run.details.get("loadgen_cpu_pct", window.get("loadgen_cpu_pct"))
+            if pct is not None and pct >= LOADGEN_SATURATED_PCT:
+                lines.append(
+                    f"{row.id} [{run.server}]: the load generator saturated its core ({pct:.0f}% "
+                    f"CPU; server {_num(_cpu_pct(run))}%): this figure is a lower bound, "
+                    "compare CPU µs/msg"
+                )
+    return lines
+
+
 def failures(rows: Sequence[Row]) -> list[str]:
     """One line per failed check or error, for the end of the output."""
     lines = []
