@@ -16,6 +16,7 @@ import httpx
 import pytest
 import websockets.frames
 import websockets.streams
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chinwag.app import create_app
 from chinwag.config import Settings
@@ -28,8 +29,33 @@ from tests.support.rawws import RawSocketIO
 pytestmark = pytest.mark.timeout(120)
 
 
+class HostMiddleware:
+    """An embedding app's ASGI middleware that sees every websocket message chinwag sends."""
+
+    def __init__(self) -> None:
+        self.app: ASGIApp | None = None  # set when the server is built
+        self.websocket_sends = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        assert self.app is not None
+
+        async def counting_send(message: Message) -> None:
+            if message["type"] == "websocket.send":
+                self.websocket_sends += 1
+            await send(message)
+
+        await self.app(scope, receive, counting_send if scope["type"] == "websocket" else send)
+
+
 @contextlib.contextmanager
-def _server(tmp_path: Path, secret: str, *, deflate: bool) -> Iterator[str]:
+def _server(
+    tmp_path: Path,
+    secret: str,
+    *,
+    deflate: bool = False,
+    ws: str = "auto",
+    host: HostMiddleware | None = None,
+) -> Iterator[str]:
     settings = Settings(
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'direct.db'}",
         jwt_secret=secret,
@@ -37,8 +63,10 @@ def _server(tmp_path: Path, secret: str, *, deflate: bool) -> Iterator[str]:
         rate_limit_user=0,
         shutdown_deadline_s=1,  # stopping waits for idle sockets up to this deadline
     )
-    app = create_app(settings)
-    with serve_app(app, free_port(), ws_per_message_deflate=deflate) as (url, _stop):
+    app: ASGIApp = create_app(settings)
+    if host is not None:
+        host.app, app = app, host
+    with serve_app(app, free_port(), ws_per_message_deflate=deflate, ws=ws) as (url, _stop):
         yield url
 
 
@@ -90,18 +118,29 @@ async def _room_of_two(url: str, tokens: Tokens, api: Api) -> tuple[ChatClient, 
 
 
 @pytest.mark.parametrize(
-    ("transport", "deflate", "direct"),
+    ("transport", "deflate", "ws", "hosted", "direct"),
     [
-        pytest.param("websocket", False, True, id="websocket"),
-        pytest.param("websocket+deflate", True, False, id="websocket-deflate"),
-        pytest.param("polling", False, False, id="polling"),
+        pytest.param("websocket", False, "auto", False, True, id="websocket"),
+        pytest.param("websocket", True, "auto", False, False, id="websocket-deflate"),
+        pytest.param("websocket", False, "wsproto", False, False, id="websocket-wsproto"),
+        pytest.param("websocket", False, "auto", True, False, id="websocket-host-middleware"),
+        pytest.param("polling", False, "auto", False, False, id="polling"),
     ],
 )
 async def test_receiver_gets_every_message_in_order_on_the_path_its_connection_allows(
-    tmp_path: Path, jwt_secret: str, transport: str, deflate: bool, direct: bool
+    tmp_path: Path,
+    jwt_secret: str,
+    transport: str,
+    deflate: bool,
+    ws: str,
+    hosted: bool,
+    direct: bool,
 ) -> None:
+    """Direct writes only for uvicorn's websockets-sansio protocol without compression, and
+    never around an embedding app's middleware; every other case takes engine.io's queue."""
     tokens = Tokens(jwt_secret)
-    with _server(tmp_path, jwt_secret, deflate=deflate) as url:
+    host = HostMiddleware() if hosted else None
+    with _server(tmp_path, jwt_secret, deflate=deflate, ws=ws, host=host) as url:
         async with _api(url, tokens) as api:
             sender, conversation_id, _alice, bob = await _room_of_two(url, tokens, api)
             count = 40
@@ -136,6 +175,8 @@ async def test_receiver_gets_every_message_in_order_on_the_path_its_connection_a
         assert direct_written >= count
     elif transport != "polling":
         assert direct_written == 0  # REST-triggered: the receiver was the only socket written
+    if host is not None:  # the host's middleware saw every frame: nothing went around it
+        assert host.websocket_sends >= 2 * count
 
 
 async def test_a_slow_reader_falls_back_to_the_queue_and_still_gets_everything_in_order(
