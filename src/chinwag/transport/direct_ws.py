@@ -93,6 +93,12 @@ def write_frame(sock: Any, frame: bytes) -> bool:
     return True
 
 
+_PROTOCOL_STATE = ("transport", "close_sent", "disconnected", "writable", "conn")
+"""uvicorn internals :func:`write_frame` reads (uvicorn is pinned to a minor version; a release
+that renames them turns direct writes off instead of breaking sends, and the tests that expect
+direct writes fail)."""
+
+
 def remember_protocol(sock: Any, ws: Any) -> None:
     """Note on ``sock`` the uvicorn protocol behind engine.io's websocket wrapper ``ws``,
     or None when frames must not be written to it directly."""
@@ -101,6 +107,7 @@ def remember_protocol(sock: Any, ws: Any) -> None:
     usable = (
         type(protocol) is _SansIO
         and getattr(send, "__func__", None) is _SansIO.send
+        and all(hasattr(protocol, name) for name in _PROTOCOL_STATE)
         and not protocol.conn.extensions  # permessage-deflate: frames go through the codec
     )
     sock.__dict__[PROTOCOL] = protocol if usable else None
