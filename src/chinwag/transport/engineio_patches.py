@@ -21,6 +21,8 @@ must still pass (the request stays bounded by ``max_http_buffer_size``).
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Sequence
 from typing import Any
 
 import engineio.async_socket
@@ -30,7 +32,7 @@ from engineio import packet as eio_packet
 
 from chinwag.transport import direct_ws
 
-__all__ = ["enqueue", "install"]
+__all__ = ["enqueue", "enqueue_now", "install"]
 
 _Socket = engineio.async_socket.AsyncSocket
 _original_send = _Socket.send
@@ -72,6 +74,21 @@ async def enqueue(sock: Any, pkt: Any) -> None:
     """engine.io's own ``send``: through the socket's queue and writer."""
     direct_ws.stats.queued += 1
     await _original_send(sock, pkt)
+
+
+def enqueue_now(sock: Any, packets: Sequence[Any]) -> bool:
+    """Put ``packets`` on ``sock``'s queue without yielding; ``False`` (nothing queued) when
+    its client timed out and engine.io's ``send`` would close it instead. A closed socket
+    gets nothing, like engine.io's ``send``, which raises for it."""
+    if sock.closed:
+        return True
+    last_ping = sock.last_ping
+    if last_ping and time.time() - last_ping > sock.server.ping_timeout:
+        return False
+    for pkt in packets:
+        sock.queue.put_nowait(pkt)  # unbounded: never QueueFull
+    direct_ws.stats.queued += len(packets)
+    return True
 
 
 async def _send(self: Any, pkt: Any) -> None:

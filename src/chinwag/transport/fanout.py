@@ -5,10 +5,15 @@ put the packet on that socket's queue, and waits for them all. Here the frame is
 and, in one loop in the caller's task, written straight to every recipient whose websocket
 writer is idle (see :mod:`chinwag.transport.direct_ws`); any other recipient (polling,
 upgrading, a busy or paused writer) gets the packet on its engine.io queue, as before.
+Nothing in the loop awaits: python-socketio's tasks kept the order of two broadcasts at every
+socket because they started in creation order, and a loop that could suspend midway (engine.io's
+``send`` runs the disconnect handler when it finds a client gone) would let a later broadcast
+overtake an earlier one at the remaining recipients. Sockets found gone are closed after it.
 """
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import socketio
@@ -16,7 +21,7 @@ from engineio import packet as eio_packet
 from socketio import packet as sio_packet
 
 from chinwag.transport import direct_ws
-from chinwag.transport.engineio_patches import enqueue
+from chinwag.transport.engineio_patches import enqueue_now
 
 
 class FastFanout(socketio.AsyncManager):  # type: ignore[misc]
@@ -56,6 +61,8 @@ class FastFanout(socketio.AsyncManager):  # type: ignore[misc]
         # A text event is one engine.io packet: one websocket frame for every recipient.
         frame = direct_ws.text_frame(packets[0].encode()) if isinstance(encoded, str) else None
         sockets = self.server.eio.sockets
+        gone = []
+        # The loop never yields, so two broadcasts reach every recipient in emit order.
         for sid, eio_sid in self.get_participants(namespace, room):
             if sid in skip:
                 continue
@@ -64,11 +71,11 @@ class FastFanout(socketio.AsyncManager):  # type: ignore[misc]
                 continue
             if frame is not None and direct_ws.write_frame(sock, frame):
                 continue
-            for pkt in packets:
-                try:
-                    await enqueue(sock, pkt)
-                except Exception:  # a closing socket must not stop the others' delivery
-                    break
+            if not enqueue_now(sock, packets):
+                gone.append(sock)
+        for sock in gone:  # what engine.io's send does for them: close, which may await
+            with contextlib.suppress(Exception):
+                await sock.check_ping_timeout()
 
 
 class FastFanoutRedisManager(socketio.AsyncRedisManager, FastFanout):  # type: ignore[misc]
