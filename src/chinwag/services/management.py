@@ -17,6 +17,7 @@ from chinwag.domain.events import (
     ConversationCreated,
     ParticipantsChanged,
 )
+from chinwag.domain.membership import membership_change
 from chinwag.domain.message import ActionData, Message, NewMessage
 from chinwag.domain.principal import Principal
 from chinwag.errors import Forbidden, InvalidPayload, NotFound
@@ -30,12 +31,6 @@ from chinwag.services.unit_of_work import UnitOfWork
 def _require_service(principal: Principal) -> None:
     if not may_manage(principal):
         raise Forbidden("This operation needs the service role")
-
-
-def _diff(before: Sequence[str], after: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    removed = tuple(sorted(set(before) - set(after)))
-    added = tuple(sorted(set(after) - set(before)))
-    return removed, added
 
 
 class ManagementService:
@@ -73,7 +68,7 @@ class ManagementService:
             if changed is None:
                 raise NotFound("Campaign not found")
             before, after = changed
-            removed, added = _diff(before.member_ids, after.member_ids)
+            removed, added = membership_change(before.member_ids, after.member_ids)
             if removed or added:
                 uow.emit(CampaignMembersChanged(after, removed, added))
         return after
@@ -96,18 +91,7 @@ class ManagementService:
         if flow_id is not None:
             if self._flows is None:
                 raise InvalidPayload("Flows are not available")
-            if chat_status != "automated":
-                raise InvalidPayload(
-                    "A flow needs an automated conversation",
-                    details=[
-                        {
-                            "loc": ["chat_status"],
-                            "msg": "must be automated when flow_id is given",
-                            "type": "value_error",
-                        }
-                    ],
-                )
-            definition = self._flows.definition(flow_id)
+            definition = self._flows.definition_for_new(flow_id, chat_status)
         async with UnitOfWork(self._store, self._publisher) as uow:
             if await uow.session.campaigns.get(campaign_id) is None:
                 raise NotFound("Campaign not found")
@@ -159,7 +143,7 @@ class ManagementService:
             before, after = changed
             if before.chat_status != after.chat_status:
                 uow.emit(ChatStatusChanged(after))
-            removed, added = _diff(before.participant_ids, after.participant_ids)
+            removed, added = membership_change(before.participant_ids, after.participant_ids)
             if removed or added:
                 uow.emit(ParticipantsChanged(after, removed, added))
         return after
