@@ -7,7 +7,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from codegen.field_checks import FIELD_FLAGS, apply_field_checks, mark_fields
+from codegen.field_checks import FIELD_FLAGS, mark_fields
+from codegen.field_rewrite import apply_field_checks
 from codegen.prepare import RESOURCES_FILE, GeneratorInput
 
 __all__ = ["FLAGS", "REQUIRED_VERSION", "generate_models"]

@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from codegen.docs_markdown_schema import (
+    EXT,
+    cell,
+    json_block,
+    mark,
+    schema_link,
+    schema_section,
+)
 from codegen.docs_model import (
     DIRECTION_LABELS,
     DIRECTIONS,
     DocModel,
     Event,
-    Field,
-    SchemaDef,
-    TypeExpr,
     anchor,
     build_model,
 )
 
 __all__ = ["render"]
-
-_EXT = "ext"
 
 
 def render(doc: dict[str, Any]) -> str:
@@ -28,7 +30,7 @@ def render(doc: dict[str, Any]) -> str:
     parts = [
         f"# {model.title} {model.version}",
         "> Generated from `asyncapi.yaml` by `python -m codegen`; do not edit by hand. "
-        f"Fields and events marked **{_EXT}** are chinwag extensions beyond the seed protocol.",
+        f"Fields and events marked **{EXT}** are chinwag extensions beyond the seed protocol.",
         model.description,
         _contents(model),
         _session(model),
@@ -40,10 +42,10 @@ def render(doc: dict[str, Any]) -> str:
         parts.extend(_event(model, e, homes) for e in model.by_direction(direction))
     parts.append(_error_codes(model))
     parts.append('<a id="section-resources"></a>\n\n## Resources')
-    parts.extend(_schema(model, s, level=3) for s in model.resources)
+    parts.extend(schema_section(model, s, level=3) for s in model.resources)
     parts.append('<a id="section-types"></a>\n\n## Other types')
     shown = set(homes) | {s.name for s in model.resources}
-    parts.extend(_schema(model, s, level=3) for s in model.schemas if s.name not in shown)
+    parts.extend(schema_section(model, s, level=3) for s in model.schemas if s.name not in shown)
     return "\n\n".join(p.strip() for p in parts if p.strip()) + "\n"
 
 
@@ -58,7 +60,7 @@ def _contents(model: DocModel) -> str:
         lines.append(f"- [{title}](#{anchor('section', direction)})")
         for event in model.by_direction(direction):
             lines.append(
-                f"  - [`{event.name}`](#{anchor('event', event.key)})" + _mark(event.extension)
+                f"  - [`{event.name}`](#{anchor('event', event.key)})" + mark(event.extension)
             )
     lines += ["- [Error codes](#section-errors)", "- [Resources](#section-resources)"]
     lines += [f"  - [{s.name}](#{anchor('schema', s.name)})" for s in model.resources]
@@ -93,8 +95,8 @@ def _channels(model: DocModel) -> str:
         )
         desc = channel.description + "".join(f" `{n}`: {d}" for n, d in channel.parameters)
         rows.append(
-            f"| {_cell(channel.title)}{_mark(channel.extension)} | `{channel.address}` "
-            f"| {events} | {_cell(desc)} |"
+            f"| {cell(channel.title)}{mark(channel.extension)} | `{channel.address}` "
+            f"| {events} | {cell(desc)} |"
         )
     return '<a id="section-channels"></a>\n\n## Channels and rooms\n\n' + "\n".join(rows)
 
@@ -110,7 +112,7 @@ def _event(model: DocModel, event: Event, homes: dict[str, str]) -> str:
         + (f" ({event.title.split('(')[-1].rstrip(')')})" if "(" in event.title else ""),
         "",
         f"**Direction:** {DIRECTION_LABELS[event.direction]} · **Channel:** {channels}"
-        + _mark(event.extension, bold=True),
+        + mark(event.extension, bold=True),
         "",
         event.summary,
     ]
@@ -125,7 +127,7 @@ def _event(model: DocModel, event: Event, homes: dict[str, str]) -> str:
             for r in event.replies
             if not model.is_error_event(model.event(r))
         ]
-        ack = " \\| ".join(_link(n) for n in [*success, model.ack_error])
+        ack = " \\| ".join(schema_link(n) for n in [*success, model.ack_error])
         lines += ["", f"**Acknowledgement callback argument:** {ack}."]
     if event.reply_to:
         asked = ", ".join(
@@ -133,88 +135,28 @@ def _event(model: DocModel, event: Event, homes: dict[str, str]) -> str:
         )
         lines += ["", f"**Reply to:** {asked}."]
     payload = model.schema(event.payload)
-    lines += ["", f"**Payload:** {_link(payload.name)}"]
+    lines += ["", f"**Payload:** {schema_link(payload.name)}"]
     if homes.get(payload.name) == event.key:
-        lines += ["", _schema(model, payload, level=4)]
+        lines += ["", schema_section(model, payload, level=4)]
         if payload.alias is not None and payload.alias.kind == "union":
             lines += [
                 "",
                 *(
-                    _schema(model, model.schema(i.name), level=4)
+                    schema_section(model, model.schema(i.name), level=4)
                     for i in payload.alias.items
                     if i.kind == "ref"
                 ),
             ]
     for example in event.examples:
-        lines += ["", f"Example *{example.name}*:", "", _json(example.value)]
+        lines += ["", f"Example *{example.name}*:", "", json_block(example.value)]
     return "\n".join(lines)
-
-
-def _schema(model: DocModel, schema: SchemaDef, level: int) -> str:
-    hashes = "#" * level
-    lines = [
-        f'<a id="{anchor("schema", schema.name)}"></a>',
-        "",
-        f"{hashes} {schema.name}{_mark(schema.extension)}",
-        "",
-    ]
-    lines.append(schema.description)
-    if schema.alias is not None:
-        kind = "Exactly one of" if schema.one_of else "Type"
-        lines += ["", f"{kind}: {_type(schema.alias)}"]
-        if schema.constraints:
-            lines += ["", "Constraints: " + _cell("; ".join(schema.constraints))]
-    if schema.fields:
-        lines += ["", _fields(schema.fields)]
-        if schema.closed:
-            lines += ["", "No other fields are allowed."]
-    for example in schema.examples:
-        lines += ["", "Example:", "", _json(example.value)]
-    return "\n".join(lines)
-
-
-def _fields(fields: tuple[Field, ...]) -> str:
-    rows = [
-        "| Field | Type | Required | Constraints | Description | Ext |",
-        "| --- | --- | --- | --- | --- | --- |",
-    ]
-    for f in fields:
-        rows.append(
-            f"| `{f.name}` | {_type(f.type)} | {'yes' if f.required else 'no'} | "
-            f"{_cell('; '.join(f.constraints))} | {_cell(f.description)} "
-            f"| {_EXT if f.extension else ''} |"
-        )
-    return "\n".join(rows)
 
 
 def _error_codes(model: DocModel) -> str:
     rows = ["| Code | Meaning |", "| --- | --- |"]
-    rows += [f"| `{c.code}` | {_cell(c.meaning)} |" for c in model.error_codes]
+    rows += [f"| `{c.code}` | {cell(c.meaning)} |" for c in model.error_codes]
     intro = (
         "Every failure carries one of these stable codes: in `chat:error`, `auth_error`, the "
-        f"acknowledgement callback's {_link(model.ack_error)} and REST error bodies."
+        f"acknowledgement callback's {schema_link(model.ack_error)} and REST error bodies."
     )
     return '<a id="section-errors"></a>\n\n## Error codes\n\n' + intro + "\n\n" + "\n".join(rows)
-
-
-def _type(expr: TypeExpr) -> str:
-    return str(expr.render(ref=_link, literal=lambda v: f"`{json.dumps(v)}`", sep=" \\| "))
-
-
-def _link(name: str) -> str:
-    return f"[`{name}`](#{anchor('schema', name)})"
-
-
-def _mark(extension: bool, *, bold: bool = False) -> str:
-    if not extension:
-        return ""
-    return f" · **{_EXT}**" if bold else f" ({_EXT})"
-
-
-def _cell(text: str) -> str:
-    """Make text safe for one Markdown table cell."""
-    return " ".join(text.split()).replace("|", "\\|")
-
-
-def _json(value: Any) -> str:
-    return "```json\n" + json.dumps(value, indent=2, ensure_ascii=False) + "\n```"

@@ -4,17 +4,18 @@ The renderers (``docs_markdown``, ``docs_html``, ``typescript``) read events, ch
 and error codes from a :class:`DocModel` instead of each walking the raw dict, so they cannot
 disagree on what the contract says. :func:`build_model` expects the output of ``codegen.bundle``
 (every schema in ``components/schemas``; channels, messages and replies as internal ``$ref`` s).
+The schemas' own types (:class:`~codegen.docs_schema.SchemaDef` and its parts) are in
+:mod:`codegen.docs_schema`.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from codegen.docs_schema import Example, SchemaDef, TypeExpr
 from codegen.docs_session import SESSION_PARTICIPANTS, SESSION_STEPS, Step
 
 __all__ = [
@@ -26,12 +27,8 @@ __all__ = [
     "DocModel",
     "ErrorCode",
     "Event",
-    "Example",
-    "Field",
     "ModelError",
-    "SchemaDef",
     "Step",
-    "TypeExpr",
     "anchor",
     "build_model",
     "load_docs_document",
@@ -58,101 +55,10 @@ DIRECTION_LABELS: dict[Direction, str] = {
     "client_to_server": "client → server",
     "server_to_client": "server → client",
 }
-TypeKind = Literal["prim", "ref", "array", "enum", "union", "object"]
 
 
 class ModelError(ValueError):
     """The bundled document does not have the shape the renderers rely on."""
-
-
-@dataclass(frozen=True)
-class TypeExpr:
-    """A JSON Schema type reduced to what the renderers print.
-
-    ``prim``: ``name`` is string/integer/number/boolean/null; ``ref``: ``name`` is a schema name;
-    ``array``: ``items[0]`` is the element type; ``enum``: ``values``; ``union``: ``items``;
-    ``object``: an inline object with no fixed fields.
-    """
-
-    kind: TypeKind
-    name: str = ""
-    items: tuple[TypeExpr, ...] = ()
-    values: tuple[str, ...] = ()
-
-    @property
-    def nullable(self) -> bool:
-        """True when ``null`` is one of the accepted values."""
-        return self.kind == "union" and any(i == TypeExpr("prim", "null") for i in self.items)
-
-    def render(
-        self,
-        *,
-        ref: Callable[[str], str],
-        prim: Callable[[str], str] = str,
-        literal: Callable[[str], str] = json.dumps,
-        sep: str = " | ",
-        obj: str = "object",
-    ) -> str:
-        """Print the type with the caller's spelling of refs, primitives, literals and ``|``."""
-
-        def go(expr: TypeExpr, nested: bool) -> str:
-            if expr.kind == "ref":
-                return ref(expr.name)
-            if expr.kind == "prim":
-                return prim(expr.name)
-            if expr.kind == "object":
-                return obj
-            if expr.kind == "array":
-                return go(expr.items[0], True) + "[]"
-            parts = (
-                [literal(v) for v in expr.values]
-                if expr.kind == "enum"
-                else [go(i, True) for i in expr.items]
-            )
-            text = sep.join(parts)
-            return f"({text})" if nested and len(parts) > 1 else text
-
-        return go(self, False)
-
-
-@dataclass(frozen=True)
-class Field:
-    """One property of an object schema."""
-
-    name: str
-    type: TypeExpr
-    required: bool
-    description: str
-    constraints: tuple[str, ...]
-    extension: bool
-
-
-@dataclass(frozen=True)
-class Example:
-    """A named example value."""
-
-    name: str
-    value: Any
-
-
-@dataclass(frozen=True)
-class SchemaDef:
-    """A named schema of ``components/schemas``.
-
-    An ``object`` has ``fields``; an ``alias`` (scalar, enum, array or union) has ``alias``.
-    ``one_of`` marks a union whose variants are mutually exclusive (JSON Schema ``oneOf``).
-    """
-
-    name: str
-    kind: Literal["object", "alias"]
-    description: str
-    fields: tuple[Field, ...]
-    alias: TypeExpr | None
-    constraints: tuple[str, ...]
-    closed: bool
-    one_of: bool
-    extension: bool
-    examples: tuple[Example, ...]
 
 
 @dataclass(frozen=True)

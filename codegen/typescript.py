@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from codegen.docs_model import DocModel, Event, Field, SchemaDef, TypeExpr, build_model
+from codegen.docs_model import DocModel, Event, build_model
+from codegen.docs_schema import Field, SchemaDef, TypeExpr
 
 __all__ = ["render"]
 

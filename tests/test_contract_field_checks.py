@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from chinwag_contract import models, resources, rest
 from codegen.bundle import bundle_asyncapi, bundle_openapi, load_yaml
-from codegen.validate import example_errors
+from codegen.schema_checks import example_errors
 
 ROOT = Path(__file__).resolve().parent.parent
 ASYNCAPI = bundle_asyncapi(ROOT / "asyncapi.yaml")

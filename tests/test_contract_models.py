@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from chinwag_contract import models, operations, resources
 from codegen.bundle import bundle_asyncapi
-from codegen.validate import example_errors
+from codegen.schema_checks import example_errors
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = bundle_asyncapi(ROOT / "asyncapi.yaml")

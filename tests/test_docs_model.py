@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from codegen.bundle import bundle_asyncapi
-from codegen.docs_model import RESOURCE_NAMES, DocModel, TypeExpr, build_model, load_docs_document
+from codegen.docs_model import RESOURCE_NAMES, DocModel, build_model, load_docs_document
+from codegen.docs_schema import TypeExpr
 
 REPO = Path(__file__).resolve().parents[1]
 
