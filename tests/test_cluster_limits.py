@@ -25,9 +25,8 @@ from chinwag.config import Settings  # noqa: E402
 from chinwag.transport.cluster_limits import (  # noqa: E402
     STALE_HEARTBEATS,
     RedisUserLimits,
-    bucket_key,
-    sockets_key,
 )
+from chinwag.transport.limit_scripts import bucket_key, sockets_key  # noqa: E402
 from tests.support.client import (  # noqa: E402
     Api,
     ChatClient,

@@ -25,6 +25,13 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from chinwag.config import Settings
+from chinwag.transport.limit_scripts import (
+    ADMIT_LUA,
+    BUCKET_LUA,
+    HEARTBEAT_LUA,
+    bucket_key,
+    sockets_key,
+)
 from chinwag.transport.user_limits import LocalUserLimits
 
 log = logging.getLogger("chinwag.limits")
@@ -33,69 +40,6 @@ log = logging.getLogger("chinwag.limits")
 STALE_HEARTBEATS = 3
 #: Redis commands that take longer fail over to the local limits instead of stalling events.
 REDIS_TIMEOUT_S = 2.0
-
-_NOW_MS = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-"""
-
-ADMIT_LUA = (
-    "-- KEYS[1] the user's sockets; ARGV member, limit, stale window ms, key TTL ms"
-    + _NOW_MS
-    + """
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[3]))
-if not redis.call('ZSCORE', KEYS[1], ARGV[1])
-    and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then
-  return 0
-end
-redis.call('ZADD', KEYS[1], now, ARGV[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-return 1
-"""
-)
-
-HEARTBEAT_LUA = (
-    "-- KEYS[1] the user's sockets; ARGV key TTL ms, then this process's live members"
-    + _NOW_MS
-    + """
-for i = 2, #ARGV do
-  redis.call('ZADD', KEYS[1], now, ARGV[i])
-end
-redis.call('PEXPIRE', KEYS[1], ARGV[1])
-return #ARGV - 1
-"""
-)
-
-BUCKET_LUA = """
--- KEYS[1] the user's bucket; ARGV rate (tokens/s), burst. Returns 0 or the ms to wait.
-local rate = tonumber(ARGV[1])
-local burst = tonumber(ARGV[2])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'stamp')
-local tokens = tonumber(state[1]) or burst
-local stamp = tonumber(state[2]) or now
-tokens = math.min(burst, tokens + math.max(0, now - stamp) * rate / 1000000)
-local wait = 0
-if tokens >= 1 then
-  tokens = tokens - 1
-else
-  wait = math.max(1, math.ceil((1 - tokens) * 1000 / rate))
-end
-redis.call('HSET', KEYS[1], 'tokens', tokens, 'stamp', now)
-redis.call('PEXPIRE', KEYS[1], math.ceil((burst - tokens) * 1000 / rate) + 1000)
-return wait
-"""
-
-
-def sockets_key(user_id: str) -> str:
-    """The sorted set of a user's sockets across the cluster."""
-    return f"chinwag:sockets:{user_id}"
-
-
-def bucket_key(user_id: str) -> str:
-    """The hash holding a user's token bucket."""
-    return f"chinwag:rl:user:{user_id}"
 
 
 class RedisUserLimits:
