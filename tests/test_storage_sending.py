@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from chinwag.domain import Conversation, NewMessage
+from chinwag.domain.message import ActionData, Attachment, Button, InputField, InputOption
 from chinwag.errors import IdempotencyConflict, NotFound, NotRealTime
 from chinwag.storage import Database, migrate
 
@@ -113,3 +114,33 @@ async def test_automated_messages_share_the_seq_counter_and_skip_the_status_chec
     with pytest.raises(NotFound):
         await db.send(NewMessage("no-such-conversation", None, "automated", "x"))
     assert (await db.count_rows())["messages"] == 2
+
+
+async def test_the_send_path_and_the_repositories_read_each_others_rows_identically(
+    db: Database, conversation: Conversation
+) -> None:
+    """The send path writes through the driver (pysqlite, asyncpg), the repositories read
+    through SQLAlchemy: attachments, action data, a missing action and the timestamp must
+    come back equal, and a retry must find the original through the driver's lookup."""
+    attachment = Attachment("https://files.example/a.pdf", "a é.pdf", "application/pdf", 12345)
+    action = ActionData(
+        "p1",
+        buttons=(Button("yes", "Yes ✓", "y"),),
+        inputs=(
+            InputField("email", "email", "Email", required=True, pattern=".+@.+"),
+            InputField("seats", "number", "Seats", min=1, max=9.5),
+            InputField("plan", "select", "Plan", options=(InputOption("a", "A"),)),
+        ),
+    )
+    user = await db.send(
+        NewMessage(conversation.id, "alice", "user", "hi", (attachment,), client_nonce="rt-1")
+    )
+    bot = await db.send(NewMessage(conversation.id, None, "automated", "pick", action_data=action))
+    async with db.read() as session:
+        assert await session.messages.get(user.message.id) == user.message
+        assert await session.messages.get(bot.message.id) == bot.message
+    retry = await db.send(
+        NewMessage(conversation.id, "alice", "user", "hi", (attachment,), client_nonce="rt-1")
+    )
+    assert retry.duplicate and retry.message == user.message
+    assert user.message.action_data is None and bot.message.action_data == action

@@ -3,22 +3,28 @@
 On SQLite the batch runs in a thread of its own over a synchronous connection, so a
 batch costs one hop between the event loop and that thread. Through aiosqlite every
 statement cost several hops (cursor, execute, fetch, close), and on one core those
-context switches and the GIL hand-offs cost more CPU than SQLite's work. Elsewhere
-(PostgreSQL) ``AsyncConnection.run_sync`` runs the same function on a pooled connection.
+context switches and the GIL hand-offs cost more CPU than SQLite's work. On PostgreSQL
+the batch runs in a greenlet on a pooled connection's asyncpg driver, in asyncpg's own
+transaction (``AsyncpgTransactions``); any other async driver gets SQLAlchemy Core through
+``AsyncConnection.run_sync``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Connection
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.util import greenlet_spawn
 
+from chinwag.storage.asyncpg_statements import AsyncpgStatements
+from chinwag.storage.batch_statements import BatchStatements, CoreStatements
 from chinwag.storage.engine import create_sqlite_send_engine
+from chinwag.storage.sqlite_statements import SqliteStatements
 
 T = TypeVar("T")
 
@@ -26,8 +32,8 @@ T = TypeVar("T")
 class BatchTransactions(Protocol):
     """Runs a synchronous function in a transaction of its own; committed when it returns."""
 
-    async def run(self, fn: Callable[[Connection], T]) -> T:
-        """``fn(conn)`` inside a transaction; rolled back when it raises."""
+    async def run(self, fn: Callable[[BatchStatements], T]) -> T:
+        """``fn(statements)`` inside a transaction; rolled back when it raises."""
         ...
 
     async def close(self) -> None:
@@ -41,10 +47,10 @@ class AsyncEngineTransactions:
     def __init__(self, begin: Callable[[], AbstractAsyncContextManager[AsyncConnection]]) -> None:
         self._begin = begin
 
-    async def run(self, fn: Callable[[Connection], T]) -> T:
-        """``fn(conn)`` in a new transaction of the engine."""
+    async def run(self, fn: Callable[[BatchStatements], T]) -> T:
+        """``fn(statements)`` in a new transaction of the engine."""
         async with self._begin() as conn:
-            return await conn.run_sync(fn)
+            return await conn.run_sync(lambda sync_conn: fn(CoreStatements(sync_conn)))
 
     async def close(self) -> None:
         """Nothing of its own to release (the engine's owner disposes of it)."""
@@ -57,17 +63,42 @@ class SqliteThreadTransactions:
         self._engine = create_sqlite_send_engine(url)
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chinwag-send-writer")
 
-    async def run(self, fn: Callable[[Connection], T]) -> T:
-        """``fn(conn)`` in a ``BEGIN IMMEDIATE`` transaction, on the writer thread."""
+    async def run(self, fn: Callable[[BatchStatements], T]) -> T:
+        """``fn(statements)`` in a ``BEGIN IMMEDIATE`` transaction, on the writer thread."""
         return await asyncio.get_running_loop().run_in_executor(
             self._thread, self._in_transaction, fn
         )
 
-    def _in_transaction(self, fn: Callable[[Connection], T]) -> T:
+    def _in_transaction(self, fn: Callable[[BatchStatements], T]) -> T:
         with self._engine.begin() as conn:
-            return fn(conn)
+            driver = conn.connection.driver_connection
+            assert isinstance(driver, sqlite3.Connection)
+            return fn(SqliteStatements(driver))
 
     async def close(self) -> None:
         """Let a running batch finish, then close the connection on its own thread."""
         await asyncio.get_running_loop().run_in_executor(self._thread, self._engine.dispose)
         self._thread.shutdown(wait=True)
+
+
+class AsyncpgTransactions:
+    """asyncpg transactions on connections of the engine's pool, the batch in a greenlet."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def run(self, fn: Callable[[BatchStatements], T]) -> T:
+        """``fn(statements)`` in an asyncpg transaction on a pooled connection.
+
+        SQLAlchemy never starts a transaction of its own on the connection (nothing is
+        executed through it), and the pool's reset on return finds nothing to roll back.
+        """
+        async with self._engine.connect() as conn:
+            pooled = await conn.get_raw_connection()
+            driver: Any = pooled.driver_connection
+            assert driver is not None
+            async with driver.transaction():
+                return await greenlet_spawn(fn, AsyncpgStatements(driver))
+
+    async def close(self) -> None:
+        """Nothing of its own to release (the engine's owner disposes of it)."""

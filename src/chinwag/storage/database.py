@@ -12,6 +12,7 @@ from chinwag.config import Settings
 from chinwag.domain.message import NewMessage
 from chinwag.storage.batch_transactions import (
     AsyncEngineTransactions,
+    AsyncpgTransactions,
     BatchTransactions,
     SqliteThreadTransactions,
 )
@@ -64,11 +65,13 @@ class Database:
         self._reader = create_reader_engine(url, self._writer, pool_size=pool_size)
         if send_writers is None:
             send_writers = 1 if self.is_sqlite else POSTGRES_SEND_WRITERS
-        transactions: BatchTransactions = (
-            SqliteThreadTransactions(url)
-            if self.is_sqlite
-            else AsyncEngineTransactions(self._writer.begin)
-        )
+        transactions: BatchTransactions
+        if self.is_sqlite:
+            transactions = SqliteThreadTransactions(url)
+        elif self._writer.dialect.driver == "asyncpg":
+            transactions = AsyncpgTransactions(self._writer)
+        else:
+            transactions = AsyncEngineTransactions(self._writer.begin)
         self._sends = SendWriter(
             transactions, max_batch=group_commit_max_batch, writers=send_writers
         )

@@ -13,7 +13,7 @@ from chinwag.domain.message import Message, NewMessage
 from chinwag.domain.time import utc_now
 from chinwag.errors import ChinwagError
 from chinwag.storage.schema import flow_answers, flow_states
-from chinwag.storage.send_batch import StoredMessage, find_by_keys, write_batch
+from chinwag.storage.send_batch import StoredMessage, find_by_keys, write_batch_on
 
 
 def _state(row: Any) -> FlowState:
@@ -136,7 +136,7 @@ class FlowRepository:
         gap-free: the conversation's counter is bumped under its row lock and rolled back
         with the transaction. Raises the first item's error.
         """
-        outcomes = await self._conn.run_sync(write_batch, items)
+        outcomes = await self._conn.run_sync(write_batch_on, items)
         stored = []
         for outcome in outcomes:
             if isinstance(outcome, ChinwagError):

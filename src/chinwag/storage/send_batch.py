@@ -75,9 +75,13 @@ def find_by_keys(conn: Connection, keys: Sequence[Key]) -> dict[Key, tuple[Messa
     return statements_for(conn).lookup(keys)
 
 
-def write_batch(conn: Connection, items: Sequence[NewMessage]) -> list[Outcome]:
-    """Store ``items`` in the open transaction ``conn``; one outcome per item, in order."""
-    statements = statements_for(conn)
+def write_batch_on(conn: Connection, items: Sequence[NewMessage]) -> list[Outcome]:
+    """:func:`write_batch` in the open transaction of the SQLAlchemy connection ``conn``."""
+    return write_batch(statements_for(conn), items)
+
+
+def write_batch(statements: BatchStatements, items: Sequence[NewMessage]) -> list[Outcome]:
+    """Store ``items`` in the statements' open transaction; one outcome per item, in order."""
     outcomes: list[Outcome | None] = [None] * len(items)
     contexts = statements.contexts(items)
     existing = statements.lookup([k for k in map(key_of, items) if k is not None])

@@ -17,20 +17,14 @@ import sqlite3
 from dataclasses import dataclass
 from functools import partial
 
-from sqlalchemy import Connection
+from asyncpg.exceptions import UniqueViolationError
 from sqlalchemy.exc import IntegrityError
 
 from chinwag.domain.message import NewMessage
 from chinwag.errors import ChinwagError, Internal
+from chinwag.storage.batch_statements import BatchStatements
 from chinwag.storage.batch_transactions import BatchTransactions
-from chinwag.storage.send_batch import (
-    Outcome,
-    StoredMessage,
-    compare,
-    key_of,
-    statements_for,
-    write_batch,
-)
+from chinwag.storage.send_batch import Outcome, StoredMessage, compare, key_of, write_batch
 
 log = logging.getLogger(__name__)
 
@@ -114,8 +108,9 @@ class SendWriter:
                 pending.future.set_result(outcome)
 
     async def _redo_single(self, item: NewMessage, exc: Exception) -> Outcome:
-        # sqlite3's own error: on SQLite the batch runs on the driver without SQLAlchemy.
-        if isinstance(exc, IntegrityError | sqlite3.IntegrityError) and key_of(item) is not None:
+        # The drivers' own errors: the send path runs on pysqlite or asyncpg directly.
+        unique_violation = IntegrityError | sqlite3.IntegrityError | UniqueViolationError
+        if isinstance(exc, unique_violation) and key_of(item) is not None:
             found = await self._transactions.run(partial(_find_original, item=item))
             if found is not None:
                 return found
@@ -123,11 +118,10 @@ class SendWriter:
         return Internal()
 
 
-def _find_original(conn: Connection, item: NewMessage) -> Outcome | None:
+def _find_original(statements: BatchStatements, item: NewMessage) -> Outcome | None:
     key = key_of(item)
     if key is None:
         return None
-    statements = statements_for(conn)
     existing = statements.lookup([key])
     context = statements.contexts([item]).get(item.conversation_id)
     if key not in existing or context is None:
