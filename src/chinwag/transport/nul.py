@@ -14,6 +14,23 @@ from chinwag.errors import InvalidPayload
 MAX_DEPTH = 64
 
 
+def _has_nul(value: Any, depth: int = 0) -> bool:
+    """Whether any string or key in ``value`` holds U+0000 (no allocation: the common case)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if depth >= MAX_DEPTH:
+        return False
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if (isinstance(key, str) and "\x00" in key) or _has_nul(item, depth + 1):
+                return True
+    elif isinstance(value, list):
+        for item in value:
+            if _has_nul(item, depth + 1):
+                return True
+    return False
+
+
 def _find_nul(value: Any, loc: list[str | int], depth: int = 0) -> list[str | int] | None:
     if isinstance(value, str):
         return loc if "\x00" in value else None
@@ -37,6 +54,8 @@ def _find_nul(value: Any, loc: list[str | int], depth: int = 0) -> list[str | in
 
 def reject_nul(value: Any, prefix: tuple[str, ...] = ()) -> None:
     """Raise ``InvalidPayload`` when any string (or key) in ``value`` contains U+0000."""
+    if not _has_nul(value):
+        return
     loc = _find_nul(value, list(prefix))
     if loc is not None:
         raise InvalidPayload(
