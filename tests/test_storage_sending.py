@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from chinwag.domain import Conversation, NewMessage
 from chinwag.domain.message import ActionData, Attachment, Button, InputField, InputOption
-from chinwag.errors import IdempotencyConflict, NotFound, NotRealTime
+from chinwag.errors import IdempotencyConflict, Internal, NotFound, NotRealTime
 from chinwag.storage import Database, migrate
+from tests.support.postgres import PostgresCluster
 
 pytestmark = pytest.mark.asyncio
 
@@ -144,3 +147,47 @@ async def test_the_send_path_and_the_repositories_read_each_others_rows_identica
     )
     assert retry.duplicate and retry.message == user.message
     assert user.message.action_data is None and bot.message.action_data == action
+
+
+@pytest.mark.postgres
+async def test_sends_recover_when_postgresql_drops_every_connection(
+    pg_cluster: PostgresCluster,
+) -> None:
+    """The send path uses asyncpg directly, so SQLAlchemy's pool must still learn of a
+    disconnect: after the server terminates every pooled connection (a restart, a failover),
+    at most the first send fails (``internal``; its retry with the same clientNonce is
+    stored once) and every later send gets a fresh connection."""
+    url = pg_cluster.create_database(f"t_drop_{uuid.uuid4().hex[:12]}")
+    await migrate(url)
+    database = Database(url)
+    try:
+        async with database.write() as session:
+            campaign = await session.campaigns.create("c", [])
+            conversation = await session.conversations.create(campaign.id, "real_time", ["a"])
+        warm = [database.send(user_message(conversation.id, "a", f"warm-{i}")) for i in range(8)]
+        await asyncio.gather(*warm)  # several pooled connections in use
+        name = make_url(url).database
+        pg_cluster.psql(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            f" WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+        )
+        failures = 0
+        for _attempt in range(3):
+            try:
+                first = await database.send(user_message(conversation.id, "a", "after-drop"))
+                break
+            except Internal:
+                failures += 1
+        else:
+            raise AssertionError("every retry failed")
+        assert failures <= 1 and first.message.seq == 9
+        for batch in range(3):  # every pooled connection was replaced, not just one
+            sends = [
+                database.send(user_message(conversation.id, "a", f"more-{batch}-{i}"))
+                for i in range(8)
+            ]
+            await asyncio.gather(*sends)
+        assert (await database.count_rows())["messages"] == 8 + 1 + 24
+    finally:
+        await database.close()
+        pg_cluster.drop_database(make_url(url).database or "")

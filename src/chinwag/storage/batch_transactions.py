@@ -12,12 +12,14 @@ transaction (``AsyncpgTransactions``); any other async driver gets SQLAlchemy Co
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol, TypeVar
 
+from asyncpg.exceptions import IntegrityConstraintViolationError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.util import greenlet_spawn
 
@@ -97,8 +99,27 @@ class AsyncpgTransactions:
             pooled = await conn.get_raw_connection()
             driver: Any = pooled.driver_connection
             assert driver is not None
-            async with driver.transaction():
-                return await greenlet_spawn(fn, AsyncpgStatements(driver))
+            try:
+                async with driver.transaction():
+                    return await greenlet_spawn(fn, AsyncpgStatements(driver))
+            except IntegrityConstraintViolationError:
+                raise  # a retry racing its original: the connection is fine
+            except Exception:
+                await _report_disconnect(conn)
+                raise
 
     async def close(self) -> None:
         """Nothing of its own to release (the engine's owner disposes of it)."""
+
+
+async def _report_disconnect(conn: AsyncConnection) -> None:
+    """Let SQLAlchemy see whether the connection is gone, as it would have on its own path.
+
+    If it is, SQLAlchemy's disconnect handling invalidates it and every older connection of
+    the pool (a server restart or failover drops them all), so the retry gets a fresh one.
+    asyncpg does not always know yet (an "admin shutdown" error arrives before the close),
+    so the probe runs after any failure but a constraint violation; it costs a round trip
+    on a healthy connection, and failures are rare.
+    """
+    with contextlib.suppress(Exception):
+        await conn.exec_driver_sql("SELECT 1")
