@@ -19,9 +19,10 @@ from typing import Any
 
 from benchmarks import environment, procstat, profiling, report
 from benchmarks import servers as srv
+from benchmarks.bench import Bench
 from benchmarks.loadgen import BENCH_DIR, client_installed, node_executable
 from benchmarks.profiles import FULL, LOADGEN_CORE, QUICK, SERVER_CORE
-from benchmarks.runner import RUNNERS, SCENARIOS, Bench
+from benchmarks.runner import RUNNERS, SCENARIOS
 
 DEFAULT_OUTPUT = BENCH_DIR / "results.json"
 #: Above this CPU pressure (PSI some avg60, %) the run is flagged as disturbed.

@@ -50,7 +50,9 @@ def _cpu_pct(run: Run | None) -> float | None:
 def _status(row: Row) -> str:
     if row.verified:
         return "yes"
-    bad = [r.server for r in (row.chinwag, row.baseline) if r is None or not r.ok]
+    sides = (("chinwag", row.chinwag), ("baseline", row.baseline))
+    # A missing run (None) has no server name of its own: name the side it should have filled.
+    bad = [side if r is None else r.server for side, r in sides if r is None or not r.ok]
     return "NO (" + ", ".join(bad) + ")" if bad else "NO"
 
 

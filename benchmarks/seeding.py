@@ -1,4 +1,7 @@
-"""State the scenarios need, created through the REST API (the same routes on both servers)."""
+"""State the scenarios need, created through the REST API (the same routes on both servers).
+
+Also the HS256 tokens the load presents to those servers.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +18,13 @@ def service_token(secret: str) -> str:
     """A service-role token for the REST management routes."""
     now = int(time.time())
     claims = {"sub": SERVICE_USER, "role": "service", "iat": now, "exp": now + 6 * 3600}
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def user_token(secret: str, sub: str, role: str = "user", ttl_s: float = 6 * 3600) -> str:
+    """An HS256 token as the server expects it (``sub``, ``role``, ``iat``, ``exp``)."""
+    now = int(time.time())
+    claims = {"sub": sub, "role": role, "iat": now, "exp": now + int(ttl_s)}
     return jwt.encode(claims, secret, algorithm="HS256")
 
 

@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from benchmarks.soak import COLUMNS, judge_flatness
+from benchmarks.soak_checks import judge_flatness
+from benchmarks.soak_sampler import COLUMNS
 from benchmarks.verify import Verification
 
 REPO = Path(__file__).resolve().parents[1]

@@ -1,9 +1,8 @@
-"""The soak's load: user clients doing a mix of chat work with reconnects, and a service client.
+"""A soak user: a mix of chat work with reconnects, on one python-socketio client in this process.
 
-Every client is a python-socketio ``AsyncClient`` in this process. A client never disconnects while
-a ``chat:send`` is waiting for its ack (reconnects happen between operations), and a send that
-times out is retried with the same ``clientNonce`` on a fresh socket, so the acknowledged message
-ids are exactly the rows the server must have stored.
+A client never disconnects while a ``chat:send`` is waiting for its ack (reconnects happen between
+operations), and a send that times out is retried with the same ``clientNonce`` on a fresh socket,
+so the acknowledged message ids are exactly the rows the server must have stored.
 """
 
 from __future__ import annotations
@@ -13,12 +12,11 @@ import contextlib
 import random
 import time
 import uuid
-from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
-import jwt
 import socketio
+
+from benchmarks.soak_counters import Counters
 
 #: Per request; the load is light, so a reply slower than this is an error worth counting.
 REQUEST_TIMEOUT_S = 10.0
@@ -28,64 +26,8 @@ SEND_ATTEMPTS = 3
 DISCONNECT_WAIT_S = 0.3
 #: chat:sync pages per catch-up, at most.
 SYNC_PAGES = 5
-#: How many of the last ack latencies (ms) a window keeps for its percentiles, at most.
-WINDOW_LATENCIES = 100_000
 #: Operation mix of a user client (relative weights).
 MIX = {"send": 60, "read": 15, "sync": 15, "reconnect": 4, "idle": 6}
-
-
-def user_token(secret: str, sub: str, role: str = "user", ttl_s: float = 6 * 3600) -> str:
-    """An HS256 token as the server expects it (``sub``, ``role``, ``iat``, ``exp``)."""
-    now = int(time.time())
-    claims = {"sub": sub, "role": role, "iat": now, "exp": now + int(ttl_s)}
-    return jwt.encode(claims, secret, algorithm="HS256")
-
-
-@dataclass
-class Counters:
-    """Client-side counts: per sampling window, plus what verification needs for the whole run."""
-
-    sent: int = 0
-    acked: int = 0
-    errors: int = 0
-    reconnects: int = 0
-    automated: int = 0
-    latencies_ms: list[float] = field(default_factory=list)
-    acked_total: int = 0
-    #: Acknowledged message ids per conversation (a retry's ack repeats the original id).
-    acked_ids: dict[str, set[str]] = field(default_factory=dict)
-    #: Automated message ids the service posted (201), per conversation.
-    automated_ids: dict[str, set[str]] = field(default_factory=dict)
-    #: Sends that stayed unacknowledged after every attempt.
-    lost: int = 0
-    error_samples: list[str] = field(default_factory=list)
-
-    def error(self, what: str) -> None:
-        """Count an error and keep the first few for the report."""
-        self.errors += 1
-        if len(self.error_samples) < 20:
-            self.error_samples.append(what[:300])
-
-    def take_window(self) -> dict[str, float]:
-        """This window's counts and ack latency percentiles; the window starts over."""
-        lat = sorted(self.latencies_ms)
-
-        def pct(p: float) -> float:
-            return round(lat[min(len(lat) - 1, int(p * len(lat)))], 1) if lat else 0.0
-
-        window = {
-            "sent": self.sent,
-            "acked": self.acked,
-            "errors": self.errors,
-            "reconnects": self.reconnects,
-            "automated": self.automated,
-            "p50_ack_ms": pct(0.50),
-            "p99_ack_ms": pct(0.99),
-            "acked_total": self.acked_total,
-        }
-        self.sent = self.acked = self.errors = self.reconnects = self.automated = 0
-        self.latencies_ms = []
-        return window
 
 
 class UserClient:
@@ -248,64 +190,3 @@ class UserClient:
                     await asyncio.wait_for(stop.wait(), pause)
         finally:
             await self.drop(abrupt=False)
-
-
-class ServiceClient:
-    """The backend: a service-role socket listening in every room, posting automated messages."""
-
-    def __init__(
-        self,
-        url: str,
-        token: str,
-        conversation_ids: list[str],
-        counters: Counters,
-        seed: int,
-    ) -> None:
-        self.url = url
-        self.token = token
-        self.conversation_ids = conversation_ids
-        self.counters = counters
-        self.rng = random.Random(seed)
-        self.received = 0
-
-    def _on_event(self, event: str, *args: Any) -> None:
-        self.received += 1
-
-    async def run(self, stop: asyncio.Event, period_s: float, max_posts: int) -> None:
-        """Listen on a socket and POST an automated message every ``period_s`` until ``stop``."""
-        sio = socketio.AsyncClient(reconnection=False)
-        sio.on("*", self._on_event)
-        headers = {"Authorization": f"Bearer {self.token}"}
-        # trust_env=False: a developer's proxy settings must not capture 127.0.0.1.
-        async with httpx.AsyncClient(
-            base_url=self.url, headers=headers, timeout=REQUEST_TIMEOUT_S, trust_env=False
-        ) as http:
-            try:
-                await sio.connect(self.url, auth={"token": self.token}, transports=["websocket"])
-                for cid in self.conversation_ids:
-                    await sio.call("chat:join", {"conversationId": cid}, timeout=REQUEST_TIMEOUT_S)
-                for _ in range(max_posts):
-                    if stop.is_set():
-                        break
-                    await self._post(http)
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(stop.wait(), period_s)
-            except Exception as exc:
-                self.counters.error(f"service: {type(exc).__name__}: {exc}")
-            finally:
-                if sio.connected:
-                    await sio.disconnect()
-
-    async def _post(self, http: httpx.AsyncClient) -> None:
-        cid = self.rng.choice(self.conversation_ids)
-        body = {"text": "soak automated", "reason": "soak"}
-        try:
-            response = await http.post(f"/api/conversations/{cid}/automated-messages", json=body)
-        except httpx.HTTPError as exc:
-            self.counters.error(f"automated POST: {type(exc).__name__}: {exc}")
-            return
-        if response.status_code != 201:
-            self.counters.error(f"automated POST → {response.status_code}: {response.text}")
-            return
-        self.counters.automated += 1
-        self.counters.automated_ids.setdefault(cid, set()).add(response.json()["id"])
