@@ -21,6 +21,19 @@ from tests.support.postgres import PostgresCluster
 from tests.support.redis import RedisServer
 from tests.support.server import ServerFactory, ServerProcess
 
+# The clients' asserts are the failure messages tests rely on, so pytest must rewrite them, and it
+# can only do that for modules registered before their first import. Test modules register the
+# plugin ``tests.support.client`` themselves; the modules it re-exports from are registered here,
+# which runs before any test module is imported.
+pytest.register_assert_rewrite(
+    "tests.support.contract",
+    "tests.support.tokens",
+    "tests.support.inbox",
+    "tests.support.chat_client",
+    "tests.support.rest",
+    "tests.support.scene",
+)
+
 # -- Hypothesis ------------------------------------------------------------------------------------
 
 # CI must be reproducible (derandomize) and print a blob to replay a failure locally; nobody wants a
