@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-#: How many of the last ack latencies (ms) a window keeps for its percentiles, at most.
-WINDOW_LATENCIES = 100_000
-
 
 @dataclass
 class Counters:
