@@ -18,25 +18,17 @@ SQLAlchemy's dialect, takes a JSON string and returns the decoded value).
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy.util import await_
 
-from chinwag.domain.message import (
-    Message,
-    MessageKind,
-    NewMessage,
-    action_data_from_dict,
-    action_data_to_dict,
-    attachment_from_dict,
-    attachment_to_dict,
-)
+from chinwag.domain.message import Message, NewMessage
 from chinwag.domain.time import truncate_ms
-from chinwag.storage.batch_statements import Key
-from chinwag.storage.send_context import ContextRow, SendContext, build_contexts
+from chinwag.storage.batch_statements import Key, insert_values
+from chinwag.storage.rows import message_from_values
+from chinwag.storage.send_context import SendContext, build_contexts, typed_context_rows
 
 _MESSAGE_COLUMNS = (
     "m.id, m.conversation_id, m.seq, m.sender_id, m.kind, m.text, m.attachments,"
@@ -87,7 +79,7 @@ class AsyncpgStatements:
             rows = await_(self._db.fetch(_CONTEXT_ONE, ids[0]))
         else:
             rows = await_(self._db.fetch(_CONTEXTS, ids))
-        return build_contexts(_typed(rows), items, self._members)
+        return build_contexts(typed_context_rows(rows, truncate_ms), items, self._members)
 
     def _members(self, campaign_ids: Sequence[str], user_ids: Sequence[str]) -> list[Key]:
         rows = await_(self._db.fetch(_MEMBERS, list(campaign_ids), list(user_ids)))
@@ -115,57 +107,16 @@ class AsyncpgStatements:
         await_(self._db.execute(_BUMP, ids, seqs, truncate_ms(now)))
 
     def insert(self, stored: Sequence[tuple[Message, str]]) -> None:
-        rows = []
-        for message, content_hash in stored:
-            action = message.action_data
-            rows.append(
-                (
-                    message.id,
-                    message.conversation_id,
-                    message.seq,
-                    message.sender_id,
-                    message.kind,
-                    message.text,
-                    json.dumps([attachment_to_dict(a) for a in message.attachments]),
-                    # As SQLAlchemy's JSON type stores it: a missing action is the JSON null.
-                    json.dumps(action_data_to_dict(action) if action is not None else None),
-                    message.client_nonce,
-                    content_hash,
-                    truncate_ms(message.created_at),
-                )
-            )
+        rows = [
+            insert_values(message, content_hash, truncate_ms(message.created_at))
+            for message, content_hash in stored
+        ]
         if len(rows) == 1:  # executemany's pipeline machinery costs more than one execute
             await_(self._db.execute(_INSERT, *rows[0]))
         else:
             await_(self._db.executemany(_INSERT, rows))
 
 
-def _typed(rows: Iterable[Any]) -> Iterable[ContextRow]:
-    for id_, campaign_id, status, last_seq, created, updated, participant in rows:
-        yield (
-            id_,
-            campaign_id,
-            status,
-            last_seq,
-            truncate_ms(created),
-            truncate_ms(updated),
-            participant,
-        )
-
-
 def _message(row: Any) -> Message:
     """A ``Message`` from a lookup row (the column order of ``_MESSAGE_COLUMNS``)."""
-    attachments = row[6] or ()
-    action = row[7]
-    return Message(
-        id=row[0],
-        conversation_id=row[1],
-        seq=row[2],
-        sender_id=row[3],
-        kind=cast(MessageKind, row[4]),
-        text=row[5],
-        attachments=tuple(attachment_from_dict(a) for a in attachments),
-        action_data=action_data_from_dict(action) if action is not None else None,
-        client_nonce=row[8],
-        created_at=truncate_ms(row[9]),
-    )
+    return message_from_values(row, row[6], row[7], truncate_ms(row[9]))

@@ -9,6 +9,7 @@ per-statement work was about half of the send's storage CPU.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Protocol, cast
@@ -132,6 +133,28 @@ class CoreStatements:
 
     def insert(self, stored: Sequence[tuple[Message, str]]) -> None:
         self._conn.execute(_INSERT, [_row(m, content_hash) for m, content_hash in stored])
+
+
+def insert_values(message: Message, content_hash: str, created_at: object) -> tuple[object, ...]:
+    """One ``messages`` row for a driver's own INSERT (pysqlite, asyncpg), in the order
+    id, conversation_id, seq, sender_id, kind, text, attachments, action_data, client_nonce,
+    content_hash, created_at. The JSON columns are JSON text, as SQLAlchemy's JSON type
+    stores them (a missing action is the JSON null); ``created_at`` as the driver stores it.
+    """
+    action = message.action_data
+    return (
+        message.id,
+        message.conversation_id,
+        message.seq,
+        message.sender_id,
+        message.kind,
+        message.text,
+        json.dumps([attachment_to_dict(a) for a in message.attachments]),
+        json.dumps(action_data_to_dict(action) if action is not None else None),
+        message.client_nonce,
+        content_hash,
+        created_at,
+    )
 
 
 def _row(message: Message, content_hash: str) -> dict[str, object]:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import cast
+import operator
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, cast
 
 from sqlalchemy import RowMapping
 
@@ -30,20 +33,35 @@ MESSAGE_COLUMNS = (
 """The columns ``message_from_row`` needs, in a select-ready tuple."""
 
 
-def message_from_row(row: RowMapping) -> Message:
-    """Build a ``Message`` from a row holding ``MESSAGE_COLUMNS``."""
-    action = row["action_data"]
+_IN_ORDER = operator.itemgetter(*(column.name for column in MESSAGE_COLUMNS))
+
+
+def message_from_values(
+    values: Sequence[Any], attachments: Any, action: Any, created_at: datetime
+) -> Message:
+    """Build a ``Message`` from values in ``MESSAGE_COLUMNS`` order.
+
+    The JSON columns and the timestamp come separately, decoded: each driver stores them its
+    own way (SQLAlchemy's types, pysqlite's text, asyncpg's codecs).
+    """
     return Message(
-        id=row["id"],
-        conversation_id=row["conversation_id"],
-        seq=row["seq"],
-        sender_id=row["sender_id"],
-        kind=cast(MessageKind, row["kind"]),
-        text=row["text"],
-        attachments=tuple(attachment_from_dict(a) for a in row["attachments"] or ()),
+        id=values[0],
+        conversation_id=values[1],
+        seq=values[2],
+        sender_id=values[3],
+        kind=cast(MessageKind, values[4]),
+        text=values[5],
+        attachments=tuple(attachment_from_dict(a) for a in attachments or ()),
         action_data=action_data_from_dict(action) if action is not None else None,
-        client_nonce=row["client_nonce"],
-        created_at=row["created_at"],
+        client_nonce=values[8],
+        created_at=created_at,
+    )
+
+
+def message_from_row(row: RowMapping) -> Message:
+    """Build a ``Message`` from a SQLAlchemy row holding ``MESSAGE_COLUMNS``."""
+    return message_from_values(
+        _IN_ORDER(row), row["attachments"], row["action_data"], row["created_at"]
     )
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from chinwag.domain.access import can_access_conversation
 from chinwag.domain.conversation import ChatStatus, Conversation
@@ -37,6 +37,22 @@ class SendContext:
             return False
         return can_access_conversation(
             Principal(item.sender_id), self.conversation, self.member_senders
+        )
+
+
+def typed_context_rows(
+    rows: Iterable[Sequence[Any]], to_datetime: Callable[[Any], datetime]
+) -> Iterator[ContextRow]:
+    """A driver's raw context rows, with its timestamps made aware UTC datetimes."""
+    for id_, campaign_id, status, last_seq, created, updated, participant in rows:
+        yield (
+            id_,
+            campaign_id,
+            status,
+            last_seq,
+            to_datetime(created),
+            to_datetime(updated),
+            participant,
         )
 
 

@@ -10,22 +10,15 @@ from __future__ import annotations
 import functools
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from chinwag.domain.message import (
-    Message,
-    MessageKind,
-    NewMessage,
-    action_data_from_dict,
-    action_data_to_dict,
-    attachment_from_dict,
-    attachment_to_dict,
-)
+from chinwag.domain.message import Message, NewMessage
 from chinwag.domain.time import format_timestamp, parse_timestamp
-from chinwag.storage.batch_statements import Key, lookup_sql
-from chinwag.storage.send_context import ContextRow, SendContext, build_contexts
+from chinwag.storage.batch_statements import Key, insert_values, lookup_sql
+from chinwag.storage.rows import message_from_values
+from chinwag.storage.send_context import SendContext, build_contexts, typed_context_rows
 
 _INSERT = (
     "INSERT INTO messages (id, conversation_id, seq, sender_id, kind, text, attachments,"
@@ -60,7 +53,7 @@ class SqliteStatements:
             f" WHERE c.id IN ({_in_list(len(ids))}) ORDER BY c.id, p.user_id",
             ids,
         )
-        return build_contexts(_typed(rows), items, self._members)
+        return build_contexts(typed_context_rows(rows, parse_timestamp), items, self._members)
 
     def _members(self, campaign_ids: Sequence[str], user_ids: Sequence[str]) -> list[Key]:
         sql = (
@@ -92,51 +85,11 @@ class SqliteStatements:
             stamp = stamps.get(message.created_at)
             if stamp is None:
                 stamp = stamps[message.created_at] = format_timestamp(message.created_at)
-            action = message.action_data
-            rows.append(
-                (
-                    message.id,
-                    message.conversation_id,
-                    message.seq,
-                    message.sender_id,
-                    message.kind,
-                    message.text,
-                    json.dumps([attachment_to_dict(a) for a in message.attachments]),
-                    json.dumps(action_data_to_dict(action) if action is not None else None),
-                    message.client_nonce,
-                    content_hash,
-                    stamp,
-                )
-            )
+            rows.append(insert_values(message, content_hash, stamp))
         self._db.executemany(_INSERT, rows)
-
-
-def _typed(rows: sqlite3.Cursor) -> Iterator[ContextRow]:
-    for id_, campaign_id, status, last_seq, created, updated, participant in rows:
-        yield (
-            id_,
-            campaign_id,
-            status,
-            last_seq,
-            parse_timestamp(created),
-            parse_timestamp(updated),
-            participant,
-        )
 
 
 def _message(row: Any) -> Message:
     """A ``Message`` from a row of ``MESSAGE_COLUMNS`` (the lookup's column order)."""
-    attachments = json.loads(row[6]) or ()
     action = json.loads(row[7]) if row[7] is not None else None
-    return Message(
-        id=row[0],
-        conversation_id=row[1],
-        seq=row[2],
-        sender_id=row[3],
-        kind=cast(MessageKind, row[4]),
-        text=row[5],
-        attachments=tuple(attachment_from_dict(a) for a in attachments),
-        action_data=action_data_from_dict(action) if action is not None else None,
-        client_nonce=row[8],
-        created_at=parse_timestamp(row[9]),
-    )
+    return message_from_values(row, json.loads(row[6]), action, parse_timestamp(row[9]))
