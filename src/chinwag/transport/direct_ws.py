@@ -34,7 +34,7 @@ from uvicorn.protocols.websockets.websockets_sansio_impl import (
     WebSocketsSansIOProtocol as _SansIO,
 )
 
-__all__ = ["DirectStats", "remember_protocol", "stats", "text_frame", "write_frame"]
+__all__ = ["DirectStats", "client_gone", "remember_protocol", "stats", "text_frame", "write_frame"]
 
 PROTOCOL = "_chinwag_ws_protocol"
 """Attribute of an engine.io socket: the uvicorn protocol frames may be written to, or None."""
@@ -66,6 +66,13 @@ def text_frame(payload: str) -> bytes:
     return struct.pack("!BBQ", 0x81, 127, size) + data
 
 
+def client_gone(sock: Any) -> bool:
+    """engine.io's own test (``AsyncSocket.check_ping_timeout``): a ping was sent and its
+    answer is overdue. Its ``send`` then closes the socket instead of queueing."""
+    last_ping = sock.last_ping
+    return bool(last_ping) and time.time() - last_ping > sock.server.ping_timeout
+
+
 def write_frame(sock: Any, frame: bytes) -> bool:
     """Write ``frame`` to ``sock``'s websocket now if that is safe; ``False`` when it is not."""
     protocol = sock.__dict__.get(PROTOCOL)
@@ -82,8 +89,7 @@ def write_frame(sock: Any, frame: bytes) -> bool:
         or not protocol.writable.is_set()
     ):
         return False
-    last_ping = sock.last_ping
-    if last_ping and time.time() - last_ping > sock.server.ping_timeout:
+    if client_gone(sock):
         return False  # engine.io's send closes a socket whose client is gone
     transport = protocol.transport
     if transport.is_closing():

@@ -21,7 +21,6 @@ must still pass (the request stays bounded by ``max_http_buffer_size``).
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -82,8 +81,7 @@ def enqueue_now(sock: Any, packets: Sequence[Any]) -> bool:
     gets nothing, like engine.io's ``send``, which raises for it."""
     if sock.closed:
         return True
-    last_ping = sock.last_ping
-    if last_ping and time.time() - last_ping > sock.server.ping_timeout:
+    if direct_ws.client_gone(sock):
         return False
     for pkt in packets:
         sock.queue.put_nowait(pkt)  # unbounded: never QueueFull
