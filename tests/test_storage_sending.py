@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 
 from chinwag.domain import Conversation, NewMessage
 from chinwag.domain.message import ActionData, Attachment, Button, InputField, InputOption
-from chinwag.errors import IdempotencyConflict, Internal, NotFound, NotRealTime
+from chinwag.errors import IdempotencyConflict, NotFound, NotRealTime, Unavailable
 from chinwag.storage import Database, migrate
 from tests.support.postgres import PostgresCluster
 
@@ -155,8 +155,8 @@ async def test_sends_recover_when_postgresql_drops_every_connection(
 ) -> None:
     """The send path uses asyncpg directly, so SQLAlchemy's pool must still learn of a
     disconnect: after the server terminates every pooled connection (a restart, a failover),
-    at most the first send fails (``internal``; its retry with the same clientNonce is
-    stored once) and every later send gets a fresh connection."""
+    at most the first send fails (``unavailable`` with ``retry_after``; its retry with the same
+    clientNonce is stored once) and every later send gets a fresh connection."""
     url = pg_cluster.create_database(f"t_drop_{uuid.uuid4().hex[:12]}")
     await migrate(url)
     database = Database(url)
@@ -176,7 +176,8 @@ async def test_sends_recover_when_postgresql_drops_every_connection(
             try:
                 first = await database.send(user_message(conversation.id, "a", "after-drop"))
                 break
-            except Internal:
+            except Unavailable as exc:
+                assert exc.retry_after is not None and exc.retry_after > 0
                 failures += 1
         else:
             raise AssertionError("every retry failed")

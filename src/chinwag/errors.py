@@ -136,7 +136,8 @@ class Internal(ChinwagError):
 
 
 class Unavailable(ChinwagError):
-    """The server is shutting down: reconnect and retry (sends with the same clientNonce)."""
+    """Nothing was done: the server is shutting down (reconnect), or its database cannot be
+    reached (``retry_after`` ms). Retry; a send with the same clientNonce."""
 
     code = "unavailable"
     default_message = "Server is shutting down"

@@ -21,6 +21,7 @@ from chinwag.storage.conversations import ConversationRepository
 from chinwag.storage.engine import create_reader_engine, create_writer_engine, is_sqlite
 from chinwag.storage.flows import FlowRepository
 from chinwag.storage.messages import MessageRepository
+from chinwag.storage.outages import OutageLog
 from chinwag.storage.reads import ReadRepository
 from chinwag.storage.schema import ALL_TABLES
 from chinwag.storage.send_batch import StoredMessage
@@ -48,6 +49,9 @@ class Database:
     instead of failing with "database is locked", and the send writer's own thread
     (see ``batch_transactions``); reads use their own pool. On PostgreSQL one pool
     serves all.
+
+    A database that cannot be reached (a restart, a failover) fails reads, writes and sends
+    with ``Unavailable`` and ``retry_after`` (see ``outages``), never with a driver error.
     """
 
     def __init__(
@@ -63,6 +67,7 @@ class Database:
         self.is_sqlite = is_sqlite(url)
         self._writer = create_writer_engine(url, pool_size=pool_size, max_overflow=max_overflow)
         self._reader = create_reader_engine(url, self._writer, pool_size=pool_size)
+        self._outages = OutageLog()
         if send_writers is None:
             send_writers = 1 if self.is_sqlite else POSTGRES_SEND_WRITERS
         transactions: BatchTransactions
@@ -73,7 +78,10 @@ class Database:
         else:
             transactions = AsyncEngineTransactions(self._writer.begin)
         self._sends = SendWriter(
-            transactions, max_batch=group_commit_max_batch, writers=send_writers
+            transactions,
+            max_batch=group_commit_max_batch,
+            writers=send_writers,
+            outages=self._outages,
         )
 
     @classmethod
@@ -89,20 +97,21 @@ class Database:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Session]:
         """One write transaction: committed when the block exits normally, else rolled back."""
-        async with self._writer.begin() as conn:
+        async with self._outages.translated(), self._writer.begin() as conn:
             yield Session(conn)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Session]:
         """A read-only snapshot (never committed)."""
-        async with self._reader.connect() as conn:
+        async with self._outages.translated(), self._reader.connect() as conn:
             yield Session(conn)
 
     async def send(self, item: NewMessage) -> StoredMessage:
         """Store a message through group commit; returns after its transaction committed.
 
         Raises ``IdempotencyConflict``, ``NotRealTime`` (``item.require_real_time``),
-        ``NotFound`` (unknown conversation) or ``Internal``.
+        ``NotFound`` (unknown conversation), ``Unavailable`` (the database cannot be
+        reached) or ``Internal``.
         """
         return await self._sends.submit(item)
 

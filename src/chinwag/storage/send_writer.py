@@ -5,7 +5,9 @@ The batch's statements are ``send_batch.write_batch``. If a batch fails anyway (
 racing its original in another transaction on PostgreSQL, any unexpected error) it is
 rolled back whole, so the counters leave no gap, and its items are redone one
 transaction each; a unique violation on the nonce then means the original has committed
-meanwhile, and it is read and returned.
+meanwhile, and it is read and returned. A batch that fails because the database cannot be
+reached is not redone: each of its sends fails with ``Unavailable`` (the client retries with
+the same nonce, which also settles a COMMIT whose outcome the lost connection hid).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from chinwag.domain.message import NewMessage
 from chinwag.errors import ChinwagError, Internal
 from chinwag.storage.batch_statements import BatchStatements
 from chinwag.storage.batch_transactions import BatchTransactions
+from chinwag.storage.outages import OutageLog, is_outage
 from chinwag.storage.send_batch import Outcome, StoredMessage, compare, key_of, write_batch
 
 log = logging.getLogger(__name__)
@@ -44,8 +47,10 @@ class SendWriter:
         *,
         max_batch: int = 64,
         writers: int = 1,
+        outages: OutageLog | None = None,
     ) -> None:
         self._transactions = transactions
+        self._outages = outages or OutageLog()
         self._max_batch = max_batch
         self._writers = writers
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
@@ -83,16 +88,20 @@ class SendWriter:
                 for pending in batch:
                     _fail(pending, Internal("shutting down"))
                 raise
-            except Exception:  # never let the writer die: fail the batch instead
-                log.exception("group commit failed")
+            except Exception as exc:  # never let the writer die: fail the batch instead
+                outage = is_outage(exc)
+                if not outage:
+                    log.exception("group commit failed")
                 for pending in batch:
-                    _fail(pending, Internal())
+                    _fail(pending, self._outages.unavailable(exc) if outage else Internal())
 
     async def _commit(self, batch: list[_Pending]) -> None:
         items = [p.item for p in batch]
         try:
             outcomes = await self._transactions.run(partial(write_batch, items=items))
         except Exception as exc:
+            if is_outage(exc):
+                raise  # redoing it one send at a time would only fail each one again
             if len(batch) == 1:
                 outcomes = [await self._redo_single(batch[0].item, exc)]
             else:
