@@ -79,6 +79,19 @@ class RedisServer:
         if error is not None:
             raise error
 
+    def kill(self) -> None:
+        """SIGKILL the server (a crash: connections reset), keeping its port for :meth:`restart`."""
+        proc, self._proc = self._proc, None
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+    def restart(self) -> None:
+        """Start redis-server again on the same port, after :meth:`kill` (it comes back empty)."""
+        if self._proc is not None or self._port is None:
+            raise RuntimeError("restart() needs a server stopped by kill()")
+        self._start(self._executable or find_redis_server(), fixed_port=self._port)
+
     def __enter__(self) -> RedisServer:
         return self.start()
 
@@ -101,10 +114,11 @@ class RedisServer:
     def _log_path(self) -> Path | None:
         return None if self._root is None else self._root / "redis.log"
 
-    def _start(self, executable: str) -> None:
+    def _start(self, executable: str, fixed_port: int | None = None) -> None:
         assert self._root is not None and self._log_path is not None
-        for attempt in range(1, PORT_ATTEMPTS + 1):
-            port = free_port()
+        attempts = PORT_ATTEMPTS if fixed_port is None else 1
+        for attempt in range(1, attempts + 1):
+            port = free_port() if fixed_port is None else fixed_port
             if self._log is not None:
                 self._log.close()
             # A fresh log per attempt, so an old bind failure is not mistaken for the current one.
@@ -129,7 +143,7 @@ class RedisServer:
             self._proc, self._port = proc, port
             if self._wait_ready(proc, port):
                 return
-            if attempt < PORT_ATTEMPTS and _port_was_taken(self._log_path):
+            if attempt < attempts and _port_was_taken(self._log_path):
                 self._proc = None
                 continue
             raise ServiceStartError(

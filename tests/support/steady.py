@@ -67,6 +67,8 @@ class SteadySender:
     acked: dict[str, str] = field(default_factory=dict)
     #: Every retryable ``chat:error`` received, in order.
     retried: list[dict[str, Any]] = field(default_factory=list)
+    #: (loop time the send left, loop time its ack arrived) per acked send, retries included.
+    timings: list[tuple[float, float]] = field(default_factory=list)
     sent: int = 0
 
     async def send_one(self, text: str) -> dict[str, Any]:
@@ -79,11 +81,13 @@ class SteadySender:
             "clientNonce": nonce,
             "text": text,
         }
+        started = asyncio.get_running_loop().time()
         while True:
             name, reply = await self.client.request("chat:send", payload)
             if name == "chat:ack":
                 message: dict[str, Any] = reply["message"]
                 assert self.acked.setdefault(nonce, message["id"]) == message["id"], reply
+                self.timings.append((started, asyncio.get_running_loop().time()))
                 self.progress.tick()
                 return message
             assert reply["code"] in RETRYABLE, f"[{self.client.name}] chat:send → {reply!r}"
@@ -114,7 +118,8 @@ class GapFiller:
     messages: dict[int, dict[str, Any]] = field(default_factory=dict)
     #: (after_seq, first seq of the chat:new that revealed the gap) per gap found.
     gaps: list[tuple[int, int]] = field(default_factory=list)
-    news: int = 0
+    #: (loop time it was handled, message) per ``chat:new``: what came live, not by sync.
+    live: list[tuple[float, dict[str, Any]]] = field(default_factory=list)
 
     async def follow(self) -> None:
         """Handle ``chat:new`` events in arrival order for ever (cancel to stop)."""
@@ -133,8 +138,8 @@ class GapFiller:
                 lambda p: p["message"]["conversation_id"] == self.conversation_id,
                 timeout=3600,
             )
-            self.news += 1
             message = payload["message"]
+            self.live.append((asyncio.get_running_loop().time(), message))
             if message["seq"] > self.last_seq + 1:
                 self.gaps.append((self.last_seq, message["seq"]))
                 await self.sync_after(self.last_seq)

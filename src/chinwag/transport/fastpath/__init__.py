@@ -37,6 +37,12 @@ The patches, what they rely on, and what chinwag does without them:
     recipient), building one frame per broadcast; uses ``get_participants``,
     ``server.packet_class`` and ``server.eio.sockets``. Without it: stock ``AsyncManager`` /
     ``AsyncRedisManager``.
+``redis_resume``
+    ``QuickResumeRedisManager`` (the base of ``FastFanoutRedisManager``): copies of
+    ``AsyncRedisManager._redis_listen_with_retries`` and ``_publish`` that resubscribe within a
+    second of Redis returning (the library waits up to 60 s) and log an outage once. Uses
+    ``_redis_connect``, ``connected``, ``redis``, ``pubsub``, ``channel``. Without it: cross-process
+    delivery resumes seconds later after a Redis outage, and every emit logs two errors meanwhile.
 ``jsonlib``
     orjson as the ``json`` module python-socketio is given (public API; here because it is a
     delivery-cost choice like the rest).

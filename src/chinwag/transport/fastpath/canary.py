@@ -34,6 +34,11 @@ SOURCE_HASHES: dict[str, str] = {
     # copied: fastpath.fanout.FastFanout.emit is this loop without a task per recipient
     "socketio.async_manager:AsyncManager.emit": "01ccd5b82b4f955e",
     "socketio.base_manager:BaseManager.get_participants": "7d78ad681c95de5b",
+    # copied: fastpath.redis_resume, with short waits and one log line per outage
+    "socketio.async_redis_manager:AsyncRedisManager._redis_listen_with_retries": (
+        "ad347f253fd3423a"
+    ),
+    "socketio.async_redis_manager:AsyncRedisManager._publish": "033e4da7cc8768b4",
     # direct writes replace what this send does for a text frame
     "uvicorn.protocols.websockets.websockets_sansio_impl:WebSocketsSansIOProtocol.send": (
         "d4919ed760ce9f7b"
@@ -51,6 +56,9 @@ SIGNATURES: dict[str, str] = {
         "(self, event, data, namespace, room=None, skip_sid=None, callback=None, to=None, **kwargs)"
     ),
     "socketio.base_manager:BaseManager.get_participants": "(self, namespace, room)",
+    "socketio.async_redis_manager:AsyncRedisManager._redis_listen_with_retries": "(self)",
+    "socketio.async_redis_manager:AsyncRedisManager._publish": "(self, data)",
+    "socketio.async_redis_manager:AsyncRedisManager._redis_connect": "(self)",
 }
 """How the fast path calls or replaces them."""
 
@@ -71,6 +79,9 @@ INSTANCE_ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "socketio.base_server:BaseServer": ("packet_class", "eio"),
     "engineio.base_server:BaseServer": ("sockets",),
     "socketio.base_manager:BaseManager": ("rooms", "server"),
+    # the Redis manager's client, subscription and connection flag the copies use
+    "socketio.async_redis_manager:AsyncRedisManager": ("connected", "redis", "pubsub"),
+    "socketio.async_pubsub_manager:AsyncPubSubManager": ("channel",),
     # uvicorn's websocket state that decides whether a direct write is safe
     "uvicorn.protocols.websockets.websockets_sansio_impl:WebSocketsSansIOProtocol": (
         "transport",

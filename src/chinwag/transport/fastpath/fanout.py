@@ -22,6 +22,7 @@ from socketio import packet as sio_packet
 
 from chinwag.transport.fastpath import direct_ws
 from chinwag.transport.fastpath.engineio_patches import enqueue_now
+from chinwag.transport.fastpath.redis_resume import QuickResumeRedisManager
 
 
 class FastFanout(socketio.AsyncManager):  # type: ignore[misc]
@@ -78,5 +79,6 @@ class FastFanout(socketio.AsyncManager):  # type: ignore[misc]
                 await sock.check_ping_timeout()
 
 
-class FastFanoutRedisManager(socketio.AsyncRedisManager, FastFanout):  # type: ignore[misc]
-    """Redis fan-out across processes; each process delivers locally with ``FastFanout``."""
+class FastFanoutRedisManager(QuickResumeRedisManager, FastFanout):
+    """Redis fan-out across processes (resubscribing soon after an outage, see
+    ``redis_resume``); each process delivers locally with ``FastFanout``."""
