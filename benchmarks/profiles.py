@@ -37,6 +37,16 @@ class Profile:
     text: str = "benchmark message"
     #: Pin the server and the load generator to their cores (the smoke test does not).
     pin: bool = True
+    #: (e): authenticated sockets on one process (capped by the open-files limit), the share of
+    #: them chatting in closed loop, and the loopback source addresses the sockets take turns on.
+    scale_sockets: int = 200
+    scale_chat_fraction: float = 0.01
+    scale_source_addresses: tuple[str, ...] = ("127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4")
+    #: (f): unauthenticated sockets opened at once, chatting connections meanwhile, and the
+    #: server's authentication deadline for the run (CHINWAG_AUTH_DEADLINE_S).
+    flood_sockets: int = 100
+    flood_chat_connections: int = 20
+    flood_deadline_s: float = 2.0
 
     @property
     def server_core(self) -> int | None:
@@ -66,6 +76,8 @@ QUICK = Profile(
     idle_sockets=2000,
     idle_settle_s=1.0,
     cross_connections=100,
+    scale_sockets=2000,
+    flood_sockets=300,
 )
 
 FULL = Profile(
@@ -80,6 +92,8 @@ FULL = Profile(
     idle_sockets=5000,
     idle_settle_s=3.0,
     cross_connections=100,
+    scale_sockets=20000,
+    flood_sockets=2000,
 )
 
 #: The smoke test's profile: one pair of connections, a fraction of a second.

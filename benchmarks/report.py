@@ -96,8 +96,11 @@ LOADGEN_SATURATED_PCT = 95.0
 
 
 def notes(rows: Sequence[Row]) -> list[str]:
-    """Caveats a reader needs for the ratios: runs limited by the load generator, not the server."""
-    lines = []
+    """Caveats a reader needs for the ratios: runs limited by the load generator, not the server;
+    and what a scenario has to say beyond its ratio (``row.notes``: a capped size, a target)."""
+    lines = [
+        f"{row.id}: {text}" for row in rows for text in row.notes.values() if isinstance(text, str)
+    ]
     for row in rows:
         for run in (row.chinwag, row.baseline):
             if run is None:

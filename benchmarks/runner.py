@@ -12,12 +12,13 @@ from functools import partial
 from benchmarks import servers as srv
 from benchmarks.bench import Bench
 from benchmarks.results import Row, Target
+from benchmarks.runner_hostile import scenario_e, scenario_f
 from benchmarks.scenario_fanout import run_fanout
 from benchmarks.scenario_idle import run_idle
 from benchmarks.scenario_send import run_send
 from benchmarks.verify import psql_counter, sqlite_counter
 
-SCENARIOS = ("a", "b", "c", "d")
+SCENARIOS = ("a", "b", "c", "d", "e", "f")
 SEND_TARGETS = {"sqlite": Target(0.5, aim=0.7), "postgres": Target(0.35)}
 
 
@@ -193,4 +194,6 @@ RUNNERS: dict[str, Callable[[Bench], None]] = {
     "b": scenario_b,
     "c": scenario_c,
     "d": scenario_d,
+    "e": scenario_e,
+    "f": scenario_f,
 }

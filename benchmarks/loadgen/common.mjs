@@ -28,8 +28,9 @@ export function makeToken(secret, sub, role = "user", ttlS = 6 * 3600) {
   return `${head}.${body}.${sig}`;
 }
 
-/** Connect one websocket-only socket with handshake auth; resolve once `authenticated` arrives. */
-export function connect(url, token, timeoutMs) {
+/** Connect one websocket-only socket with handshake auth; resolve once `authenticated` arrives.
+ * `localAddress` picks the source address (127.0.0.x) when one address runs out of ports. */
+export function connect(url, token, timeoutMs, localAddress = undefined) {
   return new Promise((resolve, reject) => {
     const socket = io(url, {
       transports: ["websocket"],
@@ -37,6 +38,7 @@ export function connect(url, token, timeoutMs) {
       reconnection: false,
       forceNew: true,
       timeout: timeoutMs,
+      ...(localAddress ? { localAddress } : {}),
     });
     const timer = setTimeout(() => {
       socket.close();

@@ -8,8 +8,11 @@ export async function runIdle(config) {
     if (command.cmd === "connect") {
       const t0 = nowMs();
       const users = Array.from({ length: command.count }, (_, i) => `${command.prefix}-${i}`);
-      const results = await pool(users, config.connectConcurrency, (user) =>
-        connect(config.url, makeToken(config.secret, user), config.connectTimeoutMs));
+      // Sockets take turns over the source addresses: ephemeral ports are per address.
+      const addresses = config.localAddresses ?? [undefined];
+      const results = await pool(users, config.connectConcurrency, (user, k) =>
+        connect(config.url, makeToken(config.secret, user), config.connectTimeoutMs,
+          addresses[k % addresses.length]));
       const opened = results.filter((r) => r.ok).map((r) => r.value);
       sockets = sockets.concat(opened);
       const failures = results.filter((r) => !r.ok).map((r) => r.error);

@@ -3,11 +3,12 @@
 import { readFileSync } from "node:fs";
 import { out } from "./common.mjs";
 import { runFanout } from "./fanout.mjs";
+import { runFlood } from "./flood.mjs";
 import { runIdle } from "./idle.mjs";
 import { runSend } from "./send.mjs";
 
 const config = JSON.parse(readFileSync(process.argv[2], "utf8"));
-const modes = { send: runSend, fanout: runFanout, idle: runIdle };
+const modes = { send: runSend, fanout: runFanout, idle: runIdle, flood: runFlood };
 const run = modes[config.mode];
 if (!run) {
   out("fatal", { message: `unknown mode ${config.mode}` });

@@ -132,6 +132,19 @@ export async function runSend(config) {
       newLatencies = [];
       mark = snapshot();
       out("marked");
+    } else if (command.cmd === "sample") {
+      // The window since the last mark or sample, without stopping: (f) compares two windows.
+      const end = snapshot();
+      const start = mark ?? end;
+      out("sample", {
+        seconds: (end.t - start.t) / 1000,
+        acks: end.acks - start.acks,
+        errors: end.errors - start.errors,
+        latency: percentiles(latencies),
+      });
+      latencies = [];
+      newLatencies = [];
+      mark = end;
     } else if (command.cmd === "stop") {
       const end = snapshot();
       const windowLatencies = latencies;
