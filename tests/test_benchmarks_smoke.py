@@ -17,6 +17,8 @@ import pytest
 from benchmarks import servers as srv
 from benchmarks.loadgen import client_installed
 from benchmarks.profiles import SMOKE
+from benchmarks.scenario_flood import run_flood
+from benchmarks.scenario_scale import run_scale
 from benchmarks.scenario_send import run_send
 from benchmarks.verify import RowCounts, Verification, check_rows, check_send, sqlite_counter
 
@@ -109,3 +111,26 @@ def test_smallest_send_scenario_verifies_itself_against_chinwag(tmp_path: Path) 
     assert totals["lists"] == 2 * totals["acks"]
     assert run.value is not None and run.value > 0
     assert run.cpu_us_per_msg is not None and run.p99_ms is not None
+
+
+@pytest.mark.slow
+@pytest.mark.node
+@pytest.mark.timeout(120)
+def test_smallest_scale_and_flood_scenarios_verify_themselves_against_chinwag(
+    tmp_path: Path,
+) -> None:
+    if shutil.which("node") is None or not client_installed():
+        pytest.skip("needs node and socket.io-client (npm ci --prefix benchmarks)")
+    secret = srv.new_secret()
+    db = tmp_path / "smoke.db"
+    env = srv.server_env(secret, f"sqlite+aiosqlite:///{db}", None)
+    env["CHINWAG_AUTH_DEADLINE_S"] = str(SMOKE.flood_deadline_s)
+    with srv.running_server(srv.CHINWAG, env, tmp_path / "logs", core=None) as server:
+        scale = run_scale(server, SMOKE, secret, tmp_path, SMOKE.scale_sockets)
+        flood = run_flood(server, SMOKE, secret, tmp_path)
+    assert scale.ok, scale.verification.failures()
+    assert scale.details["idle_sockets"] == SMOKE.scale_sockets - 2
+    assert scale.value is not None and scale.p99_ms is not None
+    assert flood.ok, flood.verification.failures()
+    assert flood.details["flood"]["closedByServer"] == SMOKE.flood_sockets
+    assert flood.value is not None
