@@ -15,9 +15,11 @@ from typing import Any
 
 import httpx
 import pytest
+from engineio import packet as eio_packet
 from websockets.exceptions import ConnectionClosed
 
 from chinwag.handlers.sync_page import SYNC_PAGE_BYTES, cut_page
+from chinwag.transport.socketio.outbound_queue import OutboundQueue, packet_size
 
 # Before the import: the plugin's asserts get pytest's rewriting (no "already imported" warning).
 pytest.register_assert_rewrite("tests.support.client")
@@ -29,12 +31,15 @@ from tests.support.client import (  # noqa: E402
     Tokens,
     make_scene,
     new_user,
+    server_env,
 )
 from tests.support.rawpolling import RawPolling  # noqa: E402
 from tests.support.rawws import RawSocketIO  # noqa: E402
 from tests.support.server import ServerProcess  # noqa: E402
 
 pytest_plugins = ("tests.support.client",)
+
+MOVED_SANSIO = "tests.fixtures.fastpath.uvicorn_moved_sansio"
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -80,13 +85,16 @@ async def _flood(
     return sent, peak
 
 
-async def _sync_all(client: ChatClient, conversation_id: str, after_seq: int) -> list[int]:
+async def _sync_all(
+    client: ChatClient, conversation_id: str, after_seq: int, limit: int | None = None
+) -> list[int]:
     """Every seq after ``after_seq``, page by page with ``chat:sync``."""
     seqs: list[int] = []
+    request: dict[str, Any] = {"conversationId": conversation_id}
+    if limit is not None:
+        request["limit"] = limit
     while True:
-        page = await client.ok(
-            "chat:sync", {"conversationId": conversation_id, "afterSeq": after_seq}
-        )
+        page = await client.ok("chat:sync", request | {"afterSeq": after_seq})
         seqs += [m["seq"] for m in page["messages"]]
         if not page["hasMore"]:
             return seqs
@@ -124,8 +132,55 @@ async def _check_recovery(
     assert [s for s in got if s >= sent[0]["seq"]] == [m["seq"] for m in sent]
     again = await connect(user, transports=["websocket"])
     after = seen[-1] if seen else 0
-    synced = await _sync_all(again, conversation_id, after)
+    # Pages of 20 messages (~180 KB): a full page (~512 KiB) is over this test's small bound.
+    synced = await _sync_all(again, conversation_id, after, limit=20)
     assert [s for s in seen + synced if s >= sent[0]["seq"]] == [m["seq"] for m in sent]
+
+
+async def _stalled_websocket(
+    server: ServerProcess, api: Api, connect: Connect, tokens: Tokens, *, fast_path: bool = True
+) -> None:
+    stalled_user = new_user("stalled")
+    conversation_id, sender, reader = await _room(api, connect, stalled_user)
+    stalled = await RawSocketIO.open(server.url, tokens.user(stalled_user), receive_buffer=4096)
+    await stalled.call("chat:join", {"conversationId": conversation_id})
+    log_start = len(server.read_log())
+
+    sent, peak = await _flood(server, sender, conversation_id, log_start)
+
+    [line] = _aborts(server, log_start)
+    assert f"user={stalled_user}" in line
+    assert peak < BOUND + RSS_SLACK, f"RSS grew {peak} bytes"
+    seen: list[int] = []
+    if fast_path:
+        # The server dropped the connection: reading what reached the client ends in a close.
+        with pytest.raises((ConnectionClosed, OSError)):
+            await stalled.read_events("chat:new", len(sent) + 1, within=60)
+        seen = [p["message"]["seq"] for name, p in stalled.events if name == "chat:new"]
+    else:  # chinwag cannot reach the TCP transport; it lingers (socketio.backpressure)
+        stalled.ws.transport.abort()
+    await _check_recovery(connect, reader, stalled_user, conversation_id, sent, seen)
+
+
+async def _stalled_polling(
+    server: ServerProcess, api: Api, connect: Connect, tokens: Tokens
+) -> None:
+    stalled_user = new_user("stalled")
+    conversation_id, sender, reader = await _room(api, connect, stalled_user)
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+        stalled = await RawPolling.open(http, tokens.user(stalled_user))
+        await stalled.call("chat:join", {"conversationId": conversation_id})
+        log_start = len(server.read_log())
+
+        sent, peak = await _flood(server, sender, conversation_id, log_start)
+
+        [line] = _aborts(server, log_start)
+        assert f"user={stalled_user}" in line
+        assert peak < BOUND + RSS_SLACK, f"RSS grew {peak} bytes"
+        # Its session is closed: a GET now gets the CLOSE packet or an error, never messages.
+        with contextlib.suppress(httpx.HTTPStatusError):
+            assert await stalled.poll() in ([], ["1"])
+    await _check_recovery(connect, reader, stalled_user, conversation_id, sent, [])
 
 
 async def test_a_websocket_that_stops_reading_is_aborted_and_memory_stays_bounded(
@@ -133,24 +188,7 @@ async def test_a_websocket_that_stops_reading_is_aborted_and_memory_stays_bounde
 ) -> None:
     """A raw websocket with a 4 KiB receive buffer joins and stops reading; the server aborts
     it once its buffer passes the bound, with RSS growth within a few MiB of the bound."""
-    stalled_user = new_user("stalled")
-    conversation_id, sender, reader = await _room(api, connect, stalled_user)
-    stalled = await RawSocketIO.open(
-        chat_server.url, tokens.user(stalled_user), receive_buffer=4096
-    )
-    await stalled.call("chat:join", {"conversationId": conversation_id})
-    log_start = len(chat_server.read_log())
-
-    sent, peak = await _flood(chat_server, sender, conversation_id, log_start)
-
-    [line] = _aborts(chat_server, log_start)
-    assert f"user={stalled_user}" in line
-    assert peak < BOUND + RSS_SLACK, f"RSS grew {peak} bytes"
-    # The server dropped the connection: reading what reached the client ends in a close.
-    with pytest.raises((ConnectionClosed, OSError)):
-        await stalled.read_events("chat:new", len(sent) + 1, within=60)
-    seen = [p["message"]["seq"] for name, p in stalled.events if name == "chat:new"]
-    await _check_recovery(connect, reader, stalled_user, conversation_id, sent, seen)
+    await _stalled_websocket(chat_server, api, connect, tokens)
 
 
 async def test_a_polling_client_that_stops_polling_is_aborted_and_memory_stays_bounded(
@@ -158,22 +196,65 @@ async def test_a_polling_client_that_stops_polling_is_aborted_and_memory_stays_b
 ) -> None:
     """A long-polling client joins and issues no more GETs: what is sent to it piles up in
     engine.io's queue until the bound, then the socket is closed and its session forgotten."""
-    stalled_user = new_user("stalled")
-    conversation_id, sender, reader = await _room(api, connect, stalled_user)
-    async with httpx.AsyncClient(base_url=chat_server.url, timeout=30) as http:
-        stalled = await RawPolling.open(http, tokens.user(stalled_user))
-        await stalled.call("chat:join", {"conversationId": conversation_id})
-        log_start = len(chat_server.read_log())
+    await _stalled_polling(chat_server, api, connect, tokens)
 
-        sent, peak = await _flood(chat_server, sender, conversation_id, log_start)
 
-        [line] = _aborts(chat_server, log_start)
-        assert f"user={stalled_user}" in line
-        assert peak < BOUND + RSS_SLACK, f"RSS grew {peak} bytes"
-        # Its session is closed: a GET now gets the CLOSE packet or an error, never messages.
-        with contextlib.suppress(httpx.HTTPStatusError):
-            assert await stalled.poll() in ([], ["1"])
-    await _check_recovery(connect, reader, stalled_user, conversation_id, sent, [])
+@pytest.mark.parametrize("transport", ["websocket", "polling"])
+async def test_with_the_fast_path_off_engineio_queue_is_still_bounded(
+    tmp_path: Path, jwt_secret: str, transport: str
+) -> None:
+    """A library moved and the fast path is off (stock managers, stock engine.io): the queue
+    still counts, the socket is still closed for Socket.IO (its TCP connection may linger)."""
+    env = server_env(f"sqlite+aiosqlite:///{tmp_path / 'off.db'}", jwt_secret, **CHAT_SERVER_ENV)
+    tokens = Tokens(jwt_secret)
+    clients: list[ChatClient] = []
+
+    async def connect(user: str, *, transports: list[str]) -> ChatClient:
+        client = ChatClient(user)
+        clients.append(client)
+        await client.connect(server.url, tokens.user(user), transports)
+        await client.wait_for("authenticated")
+        return client
+
+    with ServerProcess(env, module=MOVED_SANSIO, log_dir=tmp_path) as server:
+        assert "fast path OFF" in server.read_log()
+        async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+            api = Api(http, tokens)
+            if transport == "websocket":
+                await _stalled_websocket(server, api, connect, tokens, fast_path=False)  # type: ignore[arg-type]
+            else:
+                await _stalled_polling(server, api, connect, tokens)  # type: ignore[arg-type]
+        for client in clients:
+            await client.disconnect()
+
+
+async def test_the_outbound_queue_counts_what_waits_and_a_batch_until_the_next_get() -> None:
+    """What the bound relies on: every put counts, a taken batch counts until its consumer
+    comes back with ``get`` (asyncio's ``put``/``get`` go through the ``_nowait`` methods),
+    one overflow, and after it only control packets and the stop sentinel pass."""
+    overflows: list[int] = []
+    queue = OutboundQueue(10_000, lambda _queue, pending: overflows.append(pending))
+    pkt = eio_packet.Packet(eio_packet.MESSAGE, "a" * 1000)
+    size = packet_size(pkt)
+    await queue.put(pkt)
+    queue.put_nowait(pkt)
+    assert (queue.queued, queue.taken) == (2 * size, 0)
+    assert await queue.get() is pkt
+    queue.get_nowait()
+    assert (queue.queued, queue.taken) == (0, 2 * size)
+    await queue.put(pkt)
+    await queue.get()  # the consumer is back: its previous batch is written
+    assert (queue.queued, queue.taken) == (0, size)
+    for _ in range(20):
+        queue.put_nowait(pkt)
+    assert len(overflows) == 1 and overflows[0] > 10_000
+    assert queue.aborted
+    queue.discard()
+    queue.put_nowait(pkt)
+    assert queue.empty()
+    queue.put_nowait(eio_packet.Packet(eio_packet.CLOSE))
+    queue.put_nowait(None)
+    assert queue.qsize() == 2
 
 
 def test_a_sync_page_stops_at_about_512_kib() -> None:
