@@ -18,8 +18,12 @@ import pytest
 from engineio import packet as eio_packet
 from websockets.exceptions import ConnectionClosed
 
+from chinwag.app import create_app
+from chinwag.config import Settings
 from chinwag.handlers.sync_page import SYNC_PAGE_BYTES, cut_page
+from chinwag.transport.socketio import backpressure
 from chinwag.transport.socketio.outbound_queue import OutboundQueue, packet_size
+from contract_tests.serve import serve_app
 
 # Before the import: the plugin's asserts get pytest's rewriting (no "already imported" warning).
 pytest.register_assert_rewrite("tests.support.client")
@@ -33,6 +37,7 @@ from tests.support.client import (  # noqa: E402
     new_user,
     server_env,
 )
+from tests.support.net import free_port  # noqa: E402
 from tests.support.rawpolling import RawPolling  # noqa: E402
 from tests.support.rawws import RawSocketIO  # noqa: E402
 from tests.support.server import ServerProcess  # noqa: E402
@@ -226,6 +231,35 @@ async def test_with_the_fast_path_off_engineio_queue_is_still_bounded(
                 await _stalled_polling(server, api, connect, tokens)  # type: ignore[arg-type]
         for client in clients:
             await client.disconnect()
+
+
+async def test_an_abort_is_counted_in_the_process_stats(tmp_path: Path, jwt_secret: str) -> None:
+    """The process-wide counter the metrics exporter reads moves once per aborted socket (the
+    server runs in this process, uvicorn in a thread, so its counter is readable here)."""
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'stats.db'}",
+        jwt_secret=jwt_secret,
+        rate_limit_socket=0,
+        rate_limit_user=0,
+        max_socket_buffer=BOUND,
+        shutdown_deadline_s=1,
+    )
+    tokens = Tokens(jwt_secret)
+    before = backpressure.stats.slow_consumer_aborts
+    with serve_app(create_app(settings), free_port()) as (url, _stop):
+        async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+            api = Api(http, tokens)
+            alice, stalled_user = new_user("alice"), new_user("stalled")
+            scene = await make_scene(api, participants=[alice, stalled_user])
+            stalled = await RawPolling.open(http, tokens.user(stalled_user))
+            await stalled.call("chat:join", {"conversationId": scene.conversation_id})
+            sender = ChatClient("alice")
+            await sender.connect(url, tokens.user(alice), ["websocket"])
+            for _ in range(2 * BOUND // len(TEXT)):
+                await sender.send(scene.conversation_id, TEXT)
+            await sender.disconnect()
+    assert backpressure.stats.slow_consumer_aborts == before + 1
+    assert backpressure.stats.slow_consumer_bytes > BOUND
 
 
 async def test_the_outbound_queue_counts_what_waits_and_a_batch_until_the_next_get() -> None:
