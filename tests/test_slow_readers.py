@@ -15,15 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
-from engineio import packet as eio_packet
 from websockets.exceptions import ConnectionClosed
-
-from chinwag.app import create_app
-from chinwag.config import Settings
-from chinwag.handlers.sync_page import SYNC_PAGE_BYTES, cut_page
-from chinwag.transport.socketio import backpressure
-from chinwag.transport.socketio.outbound_queue import OutboundQueue, packet_size
-from contract_tests.serve import serve_app
 
 # Before the import: the plugin's asserts get pytest's rewriting (no "already imported" warning).
 pytest.register_assert_rewrite("tests.support.client")
@@ -37,7 +29,6 @@ from tests.support.client import (  # noqa: E402
     new_user,
     server_env,
 )
-from tests.support.net import free_port  # noqa: E402
 from tests.support.rawpolling import RawPolling  # noqa: E402
 from tests.support.rawws import RawSocketIO  # noqa: E402
 from tests.support.server import ServerProcess  # noqa: E402
@@ -231,91 +222,3 @@ async def test_with_the_fast_path_off_engineio_queue_is_still_bounded(
                 await _stalled_polling(server, api, connect, tokens)  # type: ignore[arg-type]
         for client in clients:
             await client.disconnect()
-
-
-async def test_an_abort_is_counted_in_the_process_stats(tmp_path: Path, jwt_secret: str) -> None:
-    """The process-wide counter the metrics exporter reads moves once per aborted socket (the
-    server runs in this process, uvicorn in a thread, so its counter is readable here)."""
-    settings = Settings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'stats.db'}",
-        jwt_secret=jwt_secret,
-        rate_limit_socket=0,
-        rate_limit_user=0,
-        max_socket_buffer=BOUND,
-        shutdown_deadline_s=1,
-    )
-    tokens = Tokens(jwt_secret)
-    before = backpressure.stats.slow_consumer_aborts
-    with serve_app(create_app(settings), free_port()) as (url, _stop):
-        async with httpx.AsyncClient(base_url=url, timeout=30) as http:
-            api = Api(http, tokens)
-            alice, stalled_user = new_user("alice"), new_user("stalled")
-            scene = await make_scene(api, participants=[alice, stalled_user])
-            stalled = await RawPolling.open(http, tokens.user(stalled_user))
-            await stalled.call("chat:join", {"conversationId": scene.conversation_id})
-            sender = ChatClient("alice")
-            await sender.connect(url, tokens.user(alice), ["websocket"])
-            for _ in range(2 * BOUND // len(TEXT)):
-                await sender.send(scene.conversation_id, TEXT)
-            await sender.disconnect()
-    assert backpressure.stats.slow_consumer_aborts == before + 1
-    assert backpressure.stats.slow_consumer_bytes > BOUND
-
-
-async def test_the_outbound_queue_counts_what_waits_and_a_batch_until_the_next_get() -> None:
-    """What the bound relies on: every put counts, a taken batch counts until its consumer
-    comes back with ``get`` (asyncio's ``put``/``get`` go through the ``_nowait`` methods),
-    one overflow, and after it only control packets and the stop sentinel pass."""
-    overflows: list[int] = []
-    queue = OutboundQueue(10_000, lambda _queue, pending: overflows.append(pending))
-    pkt = eio_packet.Packet(eio_packet.MESSAGE, "a" * 1000)
-    size = packet_size(pkt)
-    await queue.put(pkt)
-    queue.put_nowait(pkt)
-    assert (queue.queued, queue.taken) == (2 * size, 0)
-    assert await queue.get() is pkt
-    queue.get_nowait()
-    assert (queue.queued, queue.taken) == (0, 2 * size)
-    await queue.put(pkt)
-    await queue.get()  # the consumer is back: its previous batch is written
-    assert (queue.queued, queue.taken) == (0, size)
-    for _ in range(20):
-        queue.put_nowait(pkt)
-    assert len(overflows) == 1 and overflows[0] > 10_000
-    assert queue.aborted
-    queue.discard()
-    queue.put_nowait(pkt)
-    assert queue.empty()
-    queue.put_nowait(eio_packet.Packet(eio_packet.CLOSE))
-    queue.put_nowait(None)
-    assert queue.qsize() == 2
-
-
-def test_a_sync_page_stops_at_about_512_kib() -> None:
-    """``cut_page`` keeps the leading messages within the budget (at least one) and says more
-    follow when it cut."""
-    message = {"id": "m", "text": "y" * 10_000}
-    size = len(b'{"id":"m","text":""}') + 10_000
-    page, more = cut_page([message] * 200, False)
-    assert len(page) == SYNC_PAGE_BYTES // size
-    assert more
-    assert cut_page([message] * 3, False) == ([message] * 3, False)
-    assert cut_page([message] * 3, True) == ([message] * 3, True)
-    assert cut_page([message] * 3, False, budget=1) == ([message], True)
-
-
-async def test_chat_synced_pages_of_long_messages_stop_near_512_kib(
-    api: Api, connect: Connect
-) -> None:
-    """200 messages of 10,000 characters would be a ~2 MB reply; pages stop at ~512 KiB with
-    ``hasMore`` and the next page continues where the last one stopped."""
-    alice = new_user("alice")
-    scene = await make_scene(api, members=[alice], participants=[alice])
-    client = await connect(alice)
-    sent = [await client.send(scene.conversation_id, "z" * 10_000) for _ in range(70)]
-    first = await client.ok("chat:sync", {"conversationId": scene.conversation_id, "afterSeq": 0})
-    assert first["hasMore"]
-    assert 40 <= len(first["messages"]) < 70
-    assert len(str(first["messages"])) <= SYNC_PAGE_BYTES + 16 * 1024
-    seqs = await _sync_all(client, scene.conversation_id, 0)
-    assert seqs == [m["seq"] for m in sent]
