@@ -35,6 +35,7 @@ def _wrapped(cause: BaseException) -> sa.DBAPIError:
         asyncpg.exceptions.CannotConnectNowError("the database system is starting up"),
         asyncpg.exceptions.TooManyConnectionsError("too many clients"),
         asyncpg.exceptions.InterfaceError("connection is closed"),
+        asyncpg.exceptions.InternalClientError("cannot switch to state 15; another operation"),
         _wrapped(ConnectionRefusedError(111, "refused")),
         sa.TimeoutError("QueuePool limit reached"),
     ],

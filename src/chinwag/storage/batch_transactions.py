@@ -120,6 +120,13 @@ async def _report_disconnect(conn: AsyncConnection) -> None:
     asyncpg does not always know yet (an "admin shutdown" error arrives before the close),
     so the probe runs after any failure but a constraint violation; it costs a round trip
     on a healthy connection, and failures are rare.
+
+    The failed connection itself is discarded either way: a statement that failed midway
+    (the server terminated the session during it) can leave asyncpg's protocol busy ("another
+    operation is in progress"), and returned to the pool it would fail every later batch.
     """
     with contextlib.suppress(Exception):
         await conn.exec_driver_sql("SELECT 1")
+    if not conn.invalidated:
+        with contextlib.suppress(Exception):
+            await conn.invalidate()

@@ -44,6 +44,9 @@ _GONE: tuple[type[BaseException], ...] = (
     pg.CannotConnectNowError,
     pg.TooManyConnectionsError,
     sa.TimeoutError,  # no pooled connection came free in time
+    # The protocol state of a session the server terminated mid-statement ("cannot switch to
+    # state …; another operation is in progress"): the send path discards that connection.
+    pg.InternalClientError,
 )
 
 
