@@ -1,6 +1,6 @@
 // Scenario (f): a handshake flood. On "flood", `count` sockets connect at once WITHOUT a token
 // and never authenticate; the driver learns how many the server closed, and how long after their
-// connect. Sockets still open at `holdMs` are closed by us (the bare server never closes them).
+// connect. A socket still open `holdMs` after its connect is closed by us.
 import { io } from "socket.io-client";
 import { commands, nowMs, out, percentiles } from "./common.mjs";
 
@@ -20,7 +20,6 @@ function flood(config, count, holdMs) {
     const t0 = nowMs();
     const stats = { connected: 0, connectErrors: 0, closedByServer: 0, closedByUs: 0 };
     const lifetimes = [];
-    const sockets = [];
     let settled = 0;
     const settle = () => {
       settled += 1;
@@ -31,43 +30,35 @@ function flood(config, count, holdMs) {
         transports: ["websocket"],
         reconnection: false,
         forceNew: true,
-        timeout: holdMs,
+        // Thousands of handshakes at once queue up: connecting may take long, holding may not.
+        timeout: config.connectTimeoutMs ?? 60000,
         ...(config.localAddresses ? { localAddress: config.localAddresses[k % config.localAddresses.length] } : {}),
       });
-      sockets.push(socket);
       let connectedAt = null;
+      let hold = null;
       socket.once("connect", () => {
         connectedAt = nowMs();
         stats.connected += 1;
+        // Still open `holdMs` after its own connect: the server did not close it; we do.
+        hold = setTimeout(() => {
+          stats.closedByUs += 1;
+          socket.close();
+          settle();
+        }, holdMs);
       });
       socket.once("connect_error", () => {
         stats.connectErrors += 1;
         settle();
       });
       socket.once("disconnect", (reason) => {
-        if (reason === "io client disconnect") return; // ours, counted at the hold deadline
+        if (reason === "io client disconnect") return; // ours, counted by the hold timer
+        clearTimeout(hold);
         stats.closedByServer += 1;
         if (connectedAt !== null) lifetimes.push(nowMs() - connectedAt);
         settle();
       });
     }
-    const hold = setTimeout(() => {
-      for (const socket of sockets) {
-        if (socket.connected) {
-          stats.closedByUs += 1;
-          socket.close();
-          settle();
-        } else if (!socket.disconnected) {
-          socket.close();
-        }
-      }
-      finish();
-    }, holdMs);
-    let done = false;
     function finish() {
-      if (done) return;
-      done = true;
-      clearTimeout(hold);
       const life = percentiles(lifetimes);
       resolve({
         ...stats,
