@@ -62,9 +62,10 @@ $(NODE_STAMP): package.json $(wildcard package-lock.json)
 serve: venv ## Run the server with demo data on SQLite
 	$(VENV)/bin/chinwag serve --demo
 
-lint: venv ## ruff check and ruff format --check
+lint: venv ## ruff check, ruff format --check, and the import contracts (pyproject.toml)
 	$(VENV)/bin/ruff check $(CODE_DIRS)
 	$(VENV)/bin/ruff format --check $(CODE_DIRS)
+	$(VENV)/bin/lint-imports --no-logo
 
 format: venv ## Apply ruff's formatting and safe fixes
 	$(VENV)/bin/ruff check --fix $(CODE_DIRS)
