@@ -26,6 +26,7 @@ from tests.support.errors import (
 )
 from tests.support.net import LOCALHOST, free_port
 from tests.support.postgres import PostgresCluster, find_bindir
+from tests.support.rawpolling import RawPolling
 from tests.support.rawws import RawSocketIO
 from tests.support.redis import RedisServer
 from tests.support.server import ServerFactory, ServerProcess, server_env
@@ -36,6 +37,7 @@ __all__ = [
     "LOCALHOST",
     "Database",
     "PostgresCluster",
+    "RawPolling",
     "RawSocketIO",
     "RedisServer",
     "ServerFactory",
