@@ -10,6 +10,7 @@ from chinwag.domain.flow import FlowDefinition
 from chinwag.services.auth import TokenService
 from chinwag.services.chat import ChatService
 from chinwag.services.flows import FlowService
+from chinwag.services.identity import token_service
 from chinwag.services.management import ManagementService
 from chinwag.services.ports import Store
 from chinwag.services.publisher import Publisher
@@ -42,11 +43,7 @@ class Services:
             catalog = load_catalog(settings.flows_dir)
         flows = FlowService(store, publisher, catalog)
         return cls(
-            tokens=TokenService(
-                settings.effective_jwt_secret,
-                issuer=settings.jwt_issuer,
-                audience=settings.jwt_audience,
-            ),
+            tokens=token_service(settings),
             chat=ChatService(store, publisher),
             management=ManagementService(store, publisher, flows),
             flows=flows,
