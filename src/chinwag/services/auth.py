@@ -55,8 +55,9 @@ class TokenService:
     The algorithm is pinned by the key source (``HS256`` with the shared secret unless
     configured otherwise): ``none`` and every other ``alg`` are refused. ``exp`` is
     required, ``nbf`` is honoured, ``iss``/``aud`` are checked when configured. An expired
-    token raises ``TokenExpired``; any other defect ``InvalidToken``. The user id claim (``sub`` unless mapped) must be 1–128
-    characters; the role follows :class:`ClaimMapping`. Only the shared secret can issue.
+    token raises ``TokenExpired``; any other defect ``InvalidToken``. The user id claim
+    (``sub`` unless mapped) must be 1–128 characters; the role follows
+    :class:`ClaimMapping`. Only the shared secret can issue.
     """
 
     def __init__(
