@@ -16,6 +16,8 @@ from chinwag.config import Settings
 from chinwag.embed.emitter import SocketEmitter
 from chinwag.handlers.notifications import Notifier
 from chinwag.services.container import Services
+from chinwag.services.membership import MembershipProvider
+from chinwag.services.membership_config import configured_membership, participants_of
 from chinwag.storage import Database
 from chinwag.transport.socketio.control import RedisControl
 from chinwag.transport.socketio.write_only import WriteOnlyTransport
@@ -32,11 +34,13 @@ async def worker_emitter(
     redis_url: str | None = None,
     *,
     settings: Settings | None = None,
+    membership: MembershipProvider | None = None,
 ) -> AsyncIterator[SocketEmitter]:
     """``async with worker_emitter(db_url, redis_url) as emitter:`` — a :class:`SocketEmitter`.
 
     Without arguments the URLs come from ``CHINWAG_DATABASE_URL`` and ``CHINWAG_REDIS_URL``.
-    The database must already be migrated (the servers do it at start-up).
+    The database must already be migrated (the servers do it at start-up). ``membership`` is
+    the host's provider, as given to ``create_app`` (``CHINWAG_MEMBERSHIP_URL`` otherwise).
     """
     settings = settings or Settings()
     updates = {
@@ -51,8 +55,9 @@ async def worker_emitter(
     database = Database.from_settings(settings)
     transport = WriteOnlyTransport(settings.redis_url)
     control = RedisControl(settings.redis_url, _no_local_sockets)
-    notifier = Notifier(Emitter(transport), control.revoke_user)
-    services = Services.build(settings, database, notifier)
+    provider = configured_membership(settings, membership)
+    notifier = Notifier(Emitter(transport), control.revoke_user, participants_of(provider))
+    services = Services.build(settings, database, notifier, membership=provider)
     try:
         yield SocketEmitter(transport, services, control.revoke_user)
     finally:

@@ -12,6 +12,7 @@ from chinwag.services.chat import ChatService
 from chinwag.services.flows import FlowService
 from chinwag.services.identity import token_service
 from chinwag.services.management import ManagementService
+from chinwag.services.membership import MembershipProvider
 from chinwag.services.ports import Store
 from chinwag.services.publisher import Publisher
 
@@ -32,19 +33,21 @@ class Services:
         store: Store,
         publisher: Publisher,
         catalog: Mapping[str, FlowDefinition] | None = None,
+        membership: MembershipProvider | None = None,
     ) -> Services:
         """Wire the services; ``store`` is normally a ``chinwag.storage.Database``.
 
-        ``catalog`` defaults to the flows in ``settings.flows_dir``.
+        ``catalog`` defaults to the flows in ``settings.flows_dir``; ``membership`` is the host's
+        provider (None: chinwag's tables decide).
         """
         if catalog is None:
             from chinwag.flow_catalog import load_catalog
 
             catalog = load_catalog(settings.flows_dir)
-        flows = FlowService(store, publisher, catalog)
+        flows = FlowService(store, publisher, catalog, membership)
         return cls(
             tokens=token_service(settings),
-            chat=ChatService(store, publisher),
-            management=ManagementService(store, publisher, flows),
+            chat=ChatService(store, publisher, membership),
+            management=ManagementService(store, publisher, flows, membership),
             flows=flows,
         )
