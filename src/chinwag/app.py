@@ -94,11 +94,15 @@ def create_app(
             await migrate(settings.database_url)
         await runtime.control.start()
         await runtime.limits.start()
+        if runtime.webhooks is not None:
+            await runtime.webhooks.start()
         if on_startup is not None:
             await on_startup(runtime)
         try:
             yield
         finally:
+            if runtime.webhooks is not None:
+                await runtime.webhooks.stop()
             await runtime.limits.stop()
             await runtime.control.stop()
             await runtime.database.close()

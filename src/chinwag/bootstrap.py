@@ -19,6 +19,7 @@ from chinwag.handlers.context import SocketContext
 from chinwag.handlers.evictions import RoomEvictions
 from chinwag.handlers.notifications import Notifier
 from chinwag.handlers.socket import SocketHandlers
+from chinwag.handlers.webhooks import WebhookDispatcher
 from chinwag.services.access import RoomAccess
 from chinwag.services.container import Services
 from chinwag.services.membership import CachedMembership, MembershipProvider
@@ -60,6 +61,7 @@ class Runtime:
     control: LocalControl | RedisControl
     limits: UserLimits
     membership: CachedMembership | None = None
+    webhooks: WebhookDispatcher | None = None
 
 
 def build_runtime(
@@ -114,4 +116,12 @@ def build_runtime(
         control,
         limits,
         provider,
+        WebhookDispatcher(
+            database,
+            settings.webhook_url,
+            settings.webhook_secret,
+            max_attempts=settings.webhook_max_attempts,
+            first_backoff_s=settings.webhook_backoff_s,
+            poll_s=settings.webhook_poll_s,
+        ),
     )

@@ -15,6 +15,7 @@ from chinwag.services.management import ManagementService
 from chinwag.services.membership import MembershipProvider
 from chinwag.services.ports import Store
 from chinwag.services.publisher import Publisher
+from chinwag.services.webhooks import WebhookAdmin
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,7 @@ class Services:
     chat: ChatService
     management: ManagementService
     flows: FlowService
+    webhooks: WebhookAdmin | None = None
 
     @classmethod
     def build(
@@ -50,4 +52,5 @@ class Services:
             chat=ChatService(store, publisher, membership),
             management=ManagementService(store, publisher, flows, membership),
             flows=flows,
+            webhooks=WebhookAdmin(store),
         )
