@@ -4,12 +4,8 @@ a reported change evicts sockets at once."""
 from __future__ import annotations
 
 import contextlib
-import json
-import threading
-from collections.abc import AsyncIterator, Iterator, Sequence
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -27,33 +23,11 @@ from contract_tests.serve import serve_app
 pytest.register_assert_rewrite("tests.support.client")
 
 from tests.support.client import Api, ChatClient, Tokens, new_user  # noqa: E402
-from tests.support.net import LOCALHOST, free_port  # noqa: E402
+from tests.support.host_membership import HostMemberships, membership_callback  # noqa: E402
+from tests.support.net import free_port  # noqa: E402
 from tests.support.server import ServerProcess  # noqa: E402
 
 pytestmark = pytest.mark.timeout(120)
-
-
-class HostMemberships:
-    """The host's own membership data, and how often chinwag asked."""
-
-    def __init__(self) -> None:
-        self.access: set[tuple[str, str]] = set()  # (user, conversation)
-        self.members: set[tuple[str, str]] = set()  # (user, campaign)
-        self.calls = 0
-
-    async def may_access_conversation(
-        self, user_id: str, conversation_id: str, campaign_id: str
-    ) -> bool:
-        self.calls += 1
-        return (user_id, conversation_id) in self.access
-
-    async def is_campaign_member(self, user_id: str, campaign_id: str) -> bool:
-        self.calls += 1
-        return (user_id, campaign_id) in self.members
-
-    async def participants(self, conversation_id: str, campaign_id: str) -> Sequence[str]:
-        self.calls += 1
-        return sorted(u for u, c in self.access if c == conversation_id)
 
 
 # -- the cache ---------------------------------------------------------------------------------
@@ -195,55 +169,13 @@ async def test_the_hosts_provider_decides_access_and_a_reported_change_evicts_at
 # -- an HTTP callback, in a server process ----------------------------------------------------
 
 
-@contextlib.contextmanager
-def _callback(memberships: HostMemberships) -> Iterator[str]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            question = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            memberships.calls += 1
-            answer: dict[str, Any]
-            if question["question"] == "conversation_access":
-                answer = {
-                    "allowed": (question["user_id"], question["conversation_id"])
-                    in memberships.access
-                }
-            elif question["question"] == "campaign_member":
-                answer = {
-                    "allowed": (question["user_id"], question["campaign_id"]) in memberships.members
-                }
-            else:
-                answer = {
-                    "user_ids": sorted(
-                        u for u, c in memberships.access if c == question["conversation_id"]
-                    )
-                }
-            body = json.dumps(answer).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer((LOCALHOST, 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://{LOCALHOST}:{server.server_address[1]}/membership"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 async def test_an_http_membership_callback_is_asked_once_per_question_within_the_ttl(
     tmp_path: Path, jwt_secret: str
 ) -> None:
     memberships = HostMemberships()
     tokens = Tokens(jwt_secret)
     alice = new_user("alice")
-    with _callback(memberships) as callback_url:
+    with membership_callback(memberships) as callback_url:
         env = {
             "CHINWAG_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cb.db'}",
             "CHINWAG_JWT_SECRET": jwt_secret,

@@ -7,6 +7,7 @@ servers receive it; an invalid payload raises in the worker and reaches nobody.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -21,6 +22,7 @@ import pytest_asyncio
 pytest.register_assert_rewrite("tests.support.client")
 
 from tests.support.client import REPO, Api, ChatClient, Tokens, new_user  # noqa: E402
+from tests.support.host_membership import HostMemberships, membership_callback  # noqa: E402
 from tests.support.postgres import PostgresCluster  # noqa: E402
 from tests.support.redis import RedisServer  # noqa: E402
 from tests.support.server import ServerProcess  # noqa: E402
@@ -146,3 +148,52 @@ async def test_a_worker_posts_an_automated_message_and_emits_to_a_user_on_both_s
     async with httpx.AsyncClient(base_url=pair[1].url, timeout=30) as http:
         stored = await Api(http, tokens).all_messages(cid)
     assert [m["seq"] for m in stored] == [1, 2] and stored[-1] == message
+
+
+async def test_a_membership_change_reported_by_a_worker_evicts_sockets_on_every_server(
+    cluster_env: dict[str, str],
+    jwt_secret: str,
+    clients: list[ChatClient],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    memberships = HostMemberships()
+    tokens = Tokens(jwt_secret)
+    alice, bob = new_user("alice"), new_user("bob")
+    folder = tmp_path_factory.mktemp("embed-membership")
+    with membership_callback(memberships) as callback_url:
+        # Answers are cached for a minute: only the report can make the servers ask again.
+        env = cluster_env | {
+            "CHINWAG_MEMBERSHIP_URL": callback_url,
+            "CHINWAG_MEMBERSHIP_CACHE_S": "60",
+        }
+        with (
+            ServerProcess(env, log_dir=folder / "a") as a,
+            ServerProcess(env, log_dir=folder / "b") as b,
+        ):
+            async with httpx.AsyncClient(base_url=a.url, timeout=30) as http:
+                api = Api(http, tokens)
+                campaign = await api.create_campaign([])
+                conversation = await api.create_conversation(campaign["id"], [], "automated")
+                cid = conversation["id"]
+                memberships.access |= {(alice, cid), (bob, cid)}
+                alice_a = await _client(clients, a, tokens.user(alice))
+                alice_b = await _client(clients, b, tokens.user(alice))
+                bob_b = await _client(clients, b, tokens.user(bob))
+                for client in (alice_a, alice_b, bob_b):
+                    await client.ok("chat:join", {"conversationId": cid})
+
+                memberships.access.discard((alice, cid))
+                assert _run_worker(cluster_env, "--report", alice) == {"reported": alice}
+
+                # The report reaches both servers through Redis; each evicts its own sockets.
+                # Wait until both processes re-asked the host about alice, then post.
+                def reasked() -> bool:
+                    return memberships.asked.count((alice, cid)) >= 2 + 2
+
+                await asyncio.to_thread(memberships.wait_until, reasked)
+                message = await api.automated(cid, text="after")
+                await bob_b.wait_for("chat:automated", lambda p: p["message"] == message)
+                for client in (alice_a, alice_b):
+                    await client.barrier()
+                    assert client.received("chat:automated") == []
+                await alice_b.fails("chat:join", {"conversationId": cid}, "not_found")

@@ -3,7 +3,7 @@
 ``python -m tests.support.embed_worker CONVERSATION_ID USER_ID`` with ``CHINWAG_DATABASE_URL`` and
 ``CHINWAG_REDIS_URL`` set. It first tries an invalid emit (which must raise before anything is
 published), then posts an automated message and emits to the user; it prints one JSON line with
-what happened.
+what happened. ``--report USER_ID`` only reports a membership change of that user.
 """
 
 from __future__ import annotations
@@ -43,5 +43,15 @@ async def main(conversation_id: str, user_id: str) -> dict[str, object]:
     return {"invalid": invalid, "message": message.model_dump(mode="json")}
 
 
+async def report(user_id: str) -> dict[str, object]:
+    """``python -m tests.support.embed_worker --report USER_ID``: a membership changed."""
+    async with worker_emitter() as emitter:
+        await emitter.report_membership_change(user_id)
+    return {"reported": user_id}
+
+
 if __name__ == "__main__":
-    print(json.dumps(asyncio.run(main(sys.argv[1], sys.argv[2]))))
+    if sys.argv[1] == "--report":
+        print(json.dumps(asyncio.run(report(sys.argv[2]))))
+    else:
+        print(json.dumps(asyncio.run(main(sys.argv[1], sys.argv[2]))))
