@@ -3,6 +3,8 @@ and audience, and a claim mapping; key rotation with one fetch per new kid, rate
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -75,6 +77,22 @@ def test_jwks_keys_are_cached_a_new_kid_is_fetched_once_and_fetches_are_rate_lim
     with pytest.raises(InvalidToken):
         tokens.verify(SigningKey.make("k-made-up").token("eve", **_claims()))
     assert idp.fetches == 2
+
+
+async def test_a_jwks_fetch_runs_off_the_event_loop(idp: JwksServer) -> None:
+    idp.gate = threading.Event()  # the provider holds its answer until the test releases it
+    tokens = token_service(_settings(idp.url))
+    verifying = asyncio.create_task(tokens.verify_async(idp.keys[0].token("alice", **_claims())))
+    # Had the fetch blocked the loop, this wait could never complete while the answer is held.
+    assert await asyncio.to_thread(idp.requested.wait, 10)
+    assert not verifying.done()
+    idp.gate.set()
+    assert (await verifying).principal.user_id == "alice"
+    # Cached now: verified on the loop, no fetch.
+    assert (
+        await tokens.verify_async(idp.keys[0].token("bob", **_claims()))
+    ).principal.user_id == "bob"
+    assert idp.fetches == 1
 
 
 @pytest.mark.parametrize("bad", ["issuer", "audience", "hs256", "other-key-same-kid"])

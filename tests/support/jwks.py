@@ -52,11 +52,17 @@ class JwksServer:
     def __init__(self, *keys: SigningKey) -> None:
         self.keys = list(keys)
         self.fetches = 0
+        #: Set when a fetch arrives; with ``gate`` set to an unset Event, the answer waits for it.
+        self.requested = threading.Event()
+        self.gate: threading.Event | None = None
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 outer.fetches += 1
+                outer.requested.set()
+                if outer.gate is not None:
+                    outer.gate.wait(30)
                 body = json.dumps({"keys": [k.jwk for k in outer.keys]}).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -10,7 +11,7 @@ import jwt
 
 from chinwag.domain.principal import Principal, Role
 from chinwag.errors import InvalidToken, TokenExpired
-from chinwag.services.jwt_keys import KeySource, SharedSecret
+from chinwag.services.jwt_keys import JwksKeys, KeySource, SharedSecret
 
 ALGORITHM = "HS256"
 MAX_SUB_LENGTH = 128
@@ -93,6 +94,13 @@ class TokenService:
         if self._audience is not None:
             claims["aud"] = self._audience
         return jwt.encode(claims, self._secret, algorithm=ALGORITHM)
+
+    async def verify_async(self, token: str) -> VerifiedToken:
+        """:meth:`verify` for callers on the event loop: a JWKS fetch runs in a thread."""
+        keys = self._keys
+        if isinstance(keys, JwksKeys) and keys.may_fetch(token):
+            return await asyncio.to_thread(self.verify, token)
+        return self.verify(token)
 
     def verify(self, token: str) -> VerifiedToken:
         """Check ``token`` and return its principal and expiry."""

@@ -78,5 +78,21 @@ class JwksKeys:
         )
 
     def key_for(self, token: str) -> Any:
-        """The JWKS key named by the token's ``kid``."""
+        """The JWKS key named by the token's ``kid`` (may fetch: blocking, see ``may_fetch``)."""
         return self.client.get_signing_key_from_jwt(token).key
+
+    def may_fetch(self, token: str) -> bool:
+        """Whether ``key_for(token)`` could go to the network (no fresh cached key for its kid).
+
+        PyJWKClient fetches with blocking urllib; callers on the event loop use this to move
+        only those rare lookups to a thread.
+        """
+        cache = self.client.jwk_set_cache
+        cached = None if cache is None else cache.get()
+        if cached is None:
+            return True
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+        except jwt.PyJWTError:
+            return False  # refused without any lookup
+        return not any(key.key_id == kid for key in cached.keys)
