@@ -105,6 +105,8 @@ def create_app(
                 await runtime.webhooks.stop()
             await runtime.limits.stop()
             await runtime.control.stop()
+            if runtime.membership is not None:
+                await runtime.membership.close()
             await runtime.database.close()
 
     rest = RestApi(RestHandlers(runtime.services), runtime.services.tokens)

@@ -171,3 +171,9 @@ class CachedMembership:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    async def close(self) -> None:
+        """Close the provider when it holds resources (the HTTP callback's client)."""
+        close = getattr(self.inner, "close", None)
+        if close is not None:
+            await close()
