@@ -2,7 +2,8 @@
 
 Every object is built once, with its dependencies, in dependency order:
 database and flow catalog → Socket.IO server (installs the fast path) → transport → emitter →
-room evictions → control channel → notifier → services → handlers → limits → gateway.
+membership provider (the host's, if any) → room evictions → control channel → notifier →
+services → handlers → limits → gateway → webhook dispatcher.
 """
 
 from __future__ import annotations
