@@ -16,6 +16,7 @@ from starlette.types import Receive, Scope, Send
 from chinwag.bootstrap import HandlersFactory, Runtime, build_runtime
 from chinwag.config import Settings
 from chinwag.handlers.rest import RestHandlers
+from chinwag.services.membership import MembershipProvider
 from chinwag.storage import migrate
 from chinwag.transport.rest.routes import RestApi
 from chinwag.transport.socketio.rooms import OutboundFilter
@@ -70,16 +71,21 @@ def create_app(
     outbound_filter: OutboundFilter | None = None,
     on_startup: StartupHook | None = None,
     run_migrations: bool = True,
+    membership: MembershipProvider | None = None,
 ) -> Starlette:
     """Build chinwag's ASGI app; mount it anywhere, or serve it with uvicorn.
 
     ``handlers_factory`` swaps the socket handlers and ``outbound_filter`` rewrites every
     server→client emit: both exist for embedding and for the contract harness's tests.
+    ``membership`` lets the host decide who may see what (``chinwag.services.membership``).
     The runtime is at ``app.state.runtime`` once built.
     """
     settings = settings or Settings()
     runtime = build_runtime(
-        settings, handlers_factory=handlers_factory, outbound_filter=outbound_filter
+        settings,
+        handlers_factory=handlers_factory,
+        outbound_filter=outbound_filter,
+        membership=membership,
     )
 
     @contextlib.asynccontextmanager
@@ -88,13 +94,19 @@ def create_app(
             await migrate(settings.database_url)
         await runtime.control.start()
         await runtime.limits.start()
+        if runtime.webhooks is not None:
+            await runtime.webhooks.start()
         if on_startup is not None:
             await on_startup(runtime)
         try:
             yield
         finally:
+            if runtime.webhooks is not None:
+                await runtime.webhooks.stop()
             await runtime.limits.stop()
             await runtime.control.stop()
+            if runtime.membership is not None:
+                await runtime.membership.close()
             await runtime.database.close()
 
     rest = RestApi(RestHandlers(runtime.services), runtime.services.tokens)
