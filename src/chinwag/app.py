@@ -19,6 +19,8 @@ from chinwag.config import Settings
 from chinwag.storage import migrate
 from chinwag.transport.http import RestApi
 from chinwag.transport.rooms import OutboundFilter
+from chinwag.webclient import DemoUsers
+from chinwag.webclient import routes as web_routes
 
 REPO_DOCS = Path(__file__).resolve().parents[2] / "docs" / "protocol.html"
 
@@ -98,6 +100,8 @@ def create_app(
             await runtime.database.close()
 
     rest = RestApi(runtime.services)
+    # Filled by ``chinwag serve --demo`` only; see chinwag.webclient.
+    demo_users = DemoUsers()
     sio_app = socketio.ASGIApp(runtime.sio, socketio_path="socket.io")
     app = ChinwagApp(
         routes=[
@@ -105,9 +109,11 @@ def create_app(
             Route("/openapi.json", _openapi, methods=["GET"]),
             Route("/asyncapi.json", _asyncapi, methods=["GET"]),
             Route("/docs", _docs, methods=["GET"]),
+            *web_routes(demo_users),
             Mount("/socket.io", app=sio_app),
         ],
         lifespan=lifespan,
     )
     app.state.runtime = runtime
+    app.state.demo_users = demo_users
     return app

@@ -251,7 +251,8 @@ export class ChinwagClient {
     for (;;) {
       const pause = this.pausedUntil - Date.now();
       if (pause > 0) await delay(pause);
-      await this.ready(Math.max(1, Math.min(this.timeoutMs, deadline - Date.now())));
+      // Offline, an operation waits for the reconnect for the rest of its resend window.
+      await this.ready(Math.max(1, deadline - Date.now()));
       const outcome = await this.emitOnce(event, payload);
       if (outcome.kind === "ok") return outcome.value as ReplyOf<E>;
       if (outcome.kind === "lost") {

@@ -3,13 +3,17 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, test } from "node:test";
 
-import { ChatError, ChinwagClient, connect, type Message } from "../src/index.js";
+import { ChatError, ChinwagClient, connect, type ClientOptions, type Message } from "../src/index.js";
 import { URL_, newUser, scene, startFlow, stored, token, waitFor } from "./support.js";
 
 const clients: ChinwagClient[] = [];
 
-async function open(user: string, provider: () => string = () => token(user)): Promise<ChinwagClient> {
-  const client = await connect(URL_, provider, { transports: ["websocket"], timeoutMs: 5_000 });
+async function open(
+  user: string,
+  provider: () => string = () => token(user),
+  options: ClientOptions = {},
+): Promise<ChinwagClient> {
+  const client = await connect(URL_, provider, { transports: ["websocket"], timeoutMs: 5_000, ...options });
   clients.push(client);
   return client;
 }
@@ -69,7 +73,7 @@ test("rate_limited answers are waited out and every send is acked once", async (
 
 test("an operation times out with code timeout when the socket never gets ready", async () => {
   const alice = newUser("alice");
-  const client = await open(alice);
+  const client = await open(alice, () => token(alice), { resendWindowMs: 1_500 });
   const conversation = await scene([alice]);
   client.socket.io.reconnection(false);
   client.socket.io.engine.close();
