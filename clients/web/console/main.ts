@@ -68,6 +68,11 @@ function connectSocket(url: string, token: string): void {
   });
 }
 
+/** The contract's prose with `code` spans as <code> (text only: nothing is parsed as HTML). */
+function inlineCode(text: string): Array<string | HTMLElement> {
+  return text.split("`").map((part, i) => (i % 2 === 1 ? Object.assign(document.createElement("code"), { textContent: part }) : part));
+}
+
 function operationForm(op: Operation): HTMLDetailsElement {
   const details = document.createElement("details");
   details.dataset.event = op.event;
@@ -75,7 +80,8 @@ function operationForm(op: Operation): HTMLDetailsElement {
   summary.append(Object.assign(document.createElement("code"), { textContent: op.event }), ` ${op.title}`);
   const form = document.createElement("form");
   const id = `payload-${op.key}`;
-  const label = Object.assign(document.createElement("label"), { htmlFor: id, textContent: `${op.summary} Payload (JSON):` });
+  const label = Object.assign(document.createElement("label"), { htmlFor: id });
+  label.append(...inlineCode(op.summary), " Payload (JSON):");
   const textarea = Object.assign(document.createElement("textarea"), {
     id,
     className: "json",
