@@ -1,4 +1,4 @@
-"""The committed page bundles (src/chinwag/static/*/*.js) are what `make web` builds from clients/."""
+"""The committed page bundles (src/chinwag/static/*/*.js) are what `make web` builds."""
 
 from __future__ import annotations
 
@@ -52,7 +52,8 @@ def test_committed_bundle_is_up_to_date(source: str, tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     committed = (REPO / BUNDLES[source]).read_text(encoding="utf-8")
-    assert out.read_text(encoding="utf-8") == committed, f"{BUNDLES[source]} is stale: run `make web`"
+    stale = f"{BUNDLES[source]} is stale: run `make web`"
+    assert out.read_text(encoding="utf-8") == committed, stale
 
 
 def test_makefile_bundles_with_the_same_flags() -> None:
@@ -64,5 +65,5 @@ def test_pages_load_nothing_from_another_origin() -> None:
     for page in (REPO / "src" / "chinwag" / "static").rglob("*"):
         if page.suffix in {".html", ".css", ".js"}:
             text = page.read_text(encoding="utf-8")
-            for marker in ('src="http', "href=\"http", "@import url(http", "cdn."):
+            for marker in ('src="http', 'href="http', "@import url(http", "cdn."):
                 assert marker not in text, f"{page.relative_to(REPO)} loads {marker!r}"

@@ -1,4 +1,4 @@
-"""/docs/console in a real browser: connect with a token, emit chat:join, see chat:joined validated."""
+"""/docs/console in a real browser: connect, emit chat:join, see a validated chat:joined."""
 
 from __future__ import annotations
 
@@ -60,8 +60,9 @@ def test_console_emits_chat_join_and_shows_a_validated_chat_joined(
     driver = browser("console")
     driver.get(f"{server.url}/docs/console/")
     # Every client → server operation has a form, prefilled with the contract's example.
-    wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#operations details")) == 9, "forms")
-    prefilled = driver.find_element(By.CSS_SELECTOR, '#operations details[data-event="chat:send"] textarea')
+    forms = "#operations details"
+    wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, forms)) == 9, "forms")
+    prefilled = driver.find_element(By.CSS_SELECTOR, f'{forms}[data-event="chat:send"] textarea')
     assert "clientNonce" in (prefilled.get_attribute("value") or "")
 
     driver.find_element(By.ID, "token").send_keys(tokens.user("console-alice"))
