@@ -18,8 +18,12 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
-from tests.support.client import server_env
-from tests.support.server import ServerProcess
+# Registered before the import, so the plugin module (which test modules also load) keeps
+# pytest's assert rewriting.
+pytest.register_assert_rewrite("tests.support.client")
+
+from tests.support.client import server_env  # noqa: E402
+from tests.support.server import ServerProcess  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
