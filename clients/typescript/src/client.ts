@@ -92,6 +92,8 @@ export class ChinwagClient {
   resends = 0;
   private currentState: ConnectionState = "connecting";
   private everReady = false;
+  /** Token refusals in a row; a provider that keeps giving a dead token is given up on. */
+  private tokenFailures = 0;
   private rejoinNeeded = false;
   private readonly rooms = { conversations: new Set<string>(), campaigns: new Set<string>() };
   private readonly listeners: { [K in keyof ClientEvents]: Set<ClientEvents[K]> } = {
@@ -312,13 +314,16 @@ export class ChinwagClient {
       this.userId = userId;
       const rejoin = this.rejoinNeeded && this.everReady;
       this.everReady = true;
+      this.tokenFailures = 0;
       this.rejoinNeeded = false;
       this.setState("ready");
       if (rejoin) void this.rejoin();
     });
-    s.on("auth_error", ({ code }) => {
+    s.on("auth_error", ({ code, message }) => {
+      if (code !== "token_expired" && code !== "invalid_token") return;
       // The server took this socket out of its rooms: authenticate again, then re-join.
-      if (code === "token_expired") this.reauthenticate();
+      if (this.tokenFailures++ < 2) return this.reauthenticate();
+      this.refuse(new ChatError(code, message));
     });
     s.on("disconnect", (reason) => {
       if (this.currentState === "closed") return;
@@ -330,20 +335,24 @@ export class ChinwagClient {
     s.on("connect_error", (err: Error & { data?: { code?: string } }) => {
       if (s.active || this.currentState === "closed") return; // a transport failure: socket.io-client retries
       const code = (err.data?.code ?? "internal") as ChatError["code"];
+      const tokenProblem = code === "token_expired" || code === "invalid_token";
       const retry = ["unavailable", "internal", "rate_limited"].includes(code) ||
-        (this.everReady && (code === "token_expired" || code === "invalid_token"));
+        (this.everReady && tokenProblem && this.tokenFailures++ < 2);
       if (retry) {
         this.setState("offline");
         this.reconnectLater();
         return;
       }
-      const error = new ChatError(code, err.message);
-      this.setState("refused", error);
-      this.failWaiters(error);
+      this.refuse(new ChatError(code, err.message));
     });
     s.on("server:shutdown", (payload) => this.fire("shutdown", payload));
     s.on("chat:new", ({ message }) => this.tracker.receive(message));
     s.on("chat:automated", ({ message }) => this.tracker.receive(message));
+  }
+
+  private refuse(error: ChatError): void {
+    this.setState("refused", error);
+    this.failWaiters(error);
   }
 
   private reauthenticate(): void {

@@ -191,3 +191,13 @@ test("a flow prompt is answered with chat:action; the hand-off switches chat_sta
   const seqs = got.map((m) => m.seq);
   assert.deepEqual(seqs, [...seqs].sort((x, y) => x - y));
 });
+
+test("a provider that keeps giving an expired token ends in state refused, not a loop", async () => {
+  const alice = newUser("alice");
+  const stale = token(alice, "user", 2);
+  const a = await open(alice, () => stale);
+  const states: string[] = [];
+  a.onClient("state", (s) => states.push(s));
+  await waitFor(states, (items) => items.includes("refused"), 10_000);
+  await assert.rejects(a.ready(100), (error: unknown) => error instanceof ChatError);
+});
