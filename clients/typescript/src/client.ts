@@ -9,7 +9,7 @@
  */
 import { io, type Socket } from "socket.io-client";
 
-import { ChatError, fromAck, isErrorAck } from "./errors.js";
+import { ChatError } from "./errors.js";
 import type {
   ChatActionPayload,
   ChatReadRequestPayload,
@@ -28,6 +28,8 @@ import {
   type ReplyOf,
   type ServerEvent,
 } from "./operations.js";
+import { emitOnce } from "./exchange.js";
+import { ReadyGate } from "./gate.js";
 import { SeqTracker } from "./tracker.js";
 
 /** The typed socket.io-client socket underneath. */
@@ -65,8 +67,6 @@ export interface ClientEvents {
   error: (error: unknown) => void;
 }
 
-type Outcome = { kind: "ok"; value: unknown } | { kind: "error"; error: ChatError } | { kind: "lost" };
-
 /** Connect to `url` and resolve once authenticated; rejects with ChatError when refused. */
 export async function connect(
   url: string,
@@ -102,7 +102,7 @@ export class ChinwagClient {
     shutdown: new Set(),
     error: new Set(),
   };
-  private waiters: Array<{ resolve: () => void; reject: (e: ChatError) => void }> = [];
+  private readonly gate = new ReadyGate();
   private readonly tracker: SeqTracker;
   /** After a `rate_limited`, every operation holds back until then (no burst of retries). */
   private pausedUntil = 0;
@@ -143,31 +143,12 @@ export class ChinwagClient {
 
   /** Resolves when the socket is connected and authenticated (rejects after `timeoutMs`). */
   ready(timeoutMs = this.timeoutMs): Promise<void> {
-    if (this.currentState === "ready") return Promise.resolve();
-    if (this.currentState === "closed") return Promise.reject(new ChatError("disconnected", "client closed"));
-    if (this.currentState === "refused") return Promise.reject(new ChatError("disconnected", "connection refused"));
-    return new Promise((resolve, reject) => {
-      const waiter = {
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        reject: (e: ChatError) => {
-          clearTimeout(timer);
-          reject(e);
-        },
-      };
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new ChatError("timeout", `not connected within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.waiters.push(waiter);
-    });
+    return this.gate.wait(timeoutMs);
   }
 
   /** Authenticate again now with a fresh token from the provider; rooms are kept. */
   async refreshToken(): Promise<void> {
-    const reply = await this.emitOnce("authenticate", { token: await this.tokenProvider() });
+    const reply = await emitOnce(this.socket, "authenticate", { token: await this.tokenProvider() }, this.timeoutMs);
     if (reply.kind === "error") throw reply.error;
     if (reply.kind === "lost") throw new ChatError("disconnected", "connection lost while authenticating");
   }
@@ -176,7 +157,7 @@ export class ChinwagClient {
   close(): void {
     this.setState("closed");
     this.socket.disconnect();
-    this.failWaiters(new ChatError("disconnected", "client closed"));
+    this.gate.fail(new ChatError("disconnected", "client closed"));
   }
 
   // -- operations --------------------------------------------------------------------------------
@@ -255,7 +236,7 @@ export class ChinwagClient {
       if (pause > 0) await delay(pause);
       // Offline, an operation waits for the reconnect for the rest of its resend window.
       await this.ready(Math.max(1, deadline - Date.now()));
-      const outcome = await this.emitOnce(event, payload);
+      const outcome = await emitOnce(this.socket, event, payload, this.timeoutMs);
       if (outcome.kind === "ok") return outcome.value as ReplyOf<E>;
       if (outcome.kind === "lost") {
         // `ready` must not resolve again before the reconnect (no busy loop on a dead socket).
@@ -352,7 +333,7 @@ export class ChinwagClient {
 
   private refuse(error: ChatError): void {
     this.setState("refused", error);
-    this.failWaiters(error);
+    this.gate.fail(error);
   }
 
   private reauthenticate(): void {
@@ -384,47 +365,12 @@ export class ChinwagClient {
     }
   }
 
-  private emitOnce(event: Operation, payload: unknown): Promise<Outcome> {
-    const socket = this.socket;
-    return new Promise((resolve) => {
-      // Never let socket.io-client buffer an emit while offline: the resend loop owns retries.
-      if (!socket.connected) return resolve({ kind: "lost" });
-      let done = false;
-      const finish = (outcome: Outcome): void => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        socket.off("disconnect", onDisconnect);
-        resolve(outcome);
-      };
-      const onDisconnect = (): void => finish({ kind: "lost" });
-      const timer = setTimeout(
-        () => finish({ kind: "error", error: new ChatError("timeout", `no reply to ${event} within ${this.timeoutMs} ms`) }),
-        this.timeoutMs,
-      );
-      socket.on("disconnect", onDisconnect);
-      const emit = socket.emit as unknown as (e: string, p: unknown, ack: (r: unknown) => void) => void;
-      emit.call(socket, event, payload, (response) =>
-        finish(isErrorAck(response) ? { kind: "error", error: fromAck(response) } : { kind: "ok", value: response }),
-      );
-    });
-  }
-
   private setState(state: ConnectionState, error?: ChatError): void {
     if (this.currentState === "closed" || this.currentState === state) return;
     this.currentState = state;
-    if (state === "ready") {
-      const waiters = this.waiters;
-      this.waiters = [];
-      waiters.forEach((w) => w.resolve());
-    }
+    if (state === "ready") this.gate.open();
+    else if (state !== "refused") this.gate.shut();
     this.listeners.state.forEach((l) => l(state, error));
-  }
-
-  private failWaiters(error: ChatError): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    waiters.forEach((w) => w.reject(error));
   }
 
   private fire<K extends keyof ClientEvents>(event: K, ...args: Parameters<ClientEvents[K]>): void {
