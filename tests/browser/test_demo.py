@@ -150,3 +150,29 @@ def test_a_server_restart_is_caught_up_without_losing_a_message(
         "sent while the server was down",
         "after the restart",
     ]
+
+
+def test_history_is_paged_over_rest_with_load_older(
+    start_server: ServerStarter, browser: BrowserFactory, jwt_secret: str
+) -> None:
+    server = start_server(demo=True)
+    alice = DemoPage(browser("alice"), server.url)
+    alice.pick_demo_user(ALICE)
+    conversation_id = alice.row("with user-bob").get_attribute("data-conversation-id")
+    headers = {"authorization": f"Bearer {Tokens(jwt_secret).service()}"}
+    for n in range(1, 36):  # more than one page (30)
+        posted = httpx.post(
+            f"{server.url}/api/conversations/{conversation_id}/automated-messages",
+            json={"text": f"notice {n}", "reason": "paging"},
+            headers=headers,
+        )
+        assert posted.status_code == 201, posted.text
+    alice.open("with user-bob")
+    alice.message("notice 35")
+    assert alice.texts()[0] == "notice 6"  # the newest page
+    older = alice.css("#older")
+    assert older.is_displayed()
+    older.click()
+    alice.message("notice 1")
+    assert alice.texts() == [f"notice {n}" for n in range(1, 36)]
+    wait(alice.driver, lambda d: not alice.css("#older").is_displayed(), "no older page")
