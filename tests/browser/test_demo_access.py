@@ -62,10 +62,12 @@ def test_without_demo_no_route_hands_out_a_token_and_the_page_asks_for_one(
 
     page = DemoPage(browser("visitor"), server.url)
     assert not page.css("#demo-users").is_displayed()
+    assert not page.css("#app").is_displayed()  # nothing but the sign-in before a token
     assert page.driver.find_elements(By.CSS_SELECTOR, "[data-user-id]") == []
     # A pasted token is the way in.
     page.paste_token(Tokens(jwt_secret).user("pasted-user"))
     assert page.css("#who").text == "signed in as pasted-user"
+    assert page.css("#app").is_displayed() and not page.css("#login").is_displayed()
 
 
 def test_with_demo_the_page_offers_the_demo_users_but_never_the_service_token(

@@ -152,6 +152,9 @@ export class ChatView {
       return this.renderMessage(m, active);
     });
     for (const p of this.pending.values()) items.push(this.renderPending(p));
+    if (items.length === 0) {
+      items.push(Object.assign(document.createElement("li"), { className: "empty", textContent: "No messages yet. Say hello!" }));
+    }
     const list = document.querySelector<HTMLOListElement>("#messages")!;
     const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
     list.replaceChildren(...items);
