@@ -7,17 +7,19 @@ from starlette.types import ASGIApp
 
 from chinwag.config import Settings
 from chinwag.transport import fastpath
+from chinwag.transport.socketio import backpressure
 
 SOCKETIO_PATH = "socket.io"
 
 
 def build_socketio(settings: Settings) -> socketio.AsyncServer:
-    """The Socket.IO server: orjson, the configured buffer, Redis fan-out when configured.
+    """The Socket.IO server: orjson, the configured buffer, Redis fan-out when configured,
+    every socket's outbound buffer bounded (``backpressure``).
 
     Installs the fast path first (once per process; it stays off when a library moved).
     """
     fastpath.install()
-    return socketio.AsyncServer(
+    sio = socketio.AsyncServer(
         async_mode="asgi",
         client_manager=fastpath.manager(settings.redis_url),
         json=fastpath.orjson_module,
@@ -26,6 +28,8 @@ def build_socketio(settings: Settings) -> socketio.AsyncServer:
         logger=False,
         engineio_logger=False,
     )
+    backpressure.install(sio, settings.max_socket_buffer)
+    return sio
 
 
 def asgi_app(sio: socketio.AsyncServer) -> ASGIApp:
