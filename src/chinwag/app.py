@@ -20,6 +20,8 @@ from chinwag.services.membership import MembershipProvider
 from chinwag.storage import migrate
 from chinwag.transport.rest.routes import RestApi
 from chinwag.transport.socketio.rooms import OutboundFilter
+from chinwag.webclient import DemoUsers
+from chinwag.webclient import routes as web_routes
 
 REPO_DOCS = Path(__file__).resolve().parents[2] / "docs" / "protocol.html"
 
@@ -110,15 +112,19 @@ def create_app(
             await runtime.database.close()
 
     rest = RestApi(RestHandlers(runtime.services), runtime.services.tokens)
+    # Filled by ``chinwag serve --demo`` only; see chinwag.webclient.
+    demo_users = DemoUsers()
     app = ChinwagApp(
         routes=[
             *rest.routes(),
             Route("/openapi.json", _openapi, methods=["GET"]),
             Route("/asyncapi.json", _asyncapi, methods=["GET"]),
             Route("/docs", _docs, methods=["GET"]),
+            *web_routes(demo_users),
             Mount("/socket.io", app=runtime.socketio_app),
         ],
         lifespan=lifespan,
     )
     app.state.runtime = runtime
+    app.state.demo_users = demo_users
     return app
