@@ -24,6 +24,7 @@ from chinwag.services.container import Services
 from chinwag.storage import Database
 from chinwag.transport.limits.cluster_limits import RedisUserLimits
 from chinwag.transport.limits.user_limits import LocalUserLimits, UserLimits
+from chinwag.transport.observability.operations import Operations
 from chinwag.transport.socketio.control import LocalControl, RedisControl
 from chinwag.transport.socketio.gateway import Gateway
 from chinwag.transport.socketio.rooms import OutboundFilter, SocketIOTransport
@@ -57,6 +58,7 @@ class Runtime:
     gateway: Gateway
     control: LocalControl | RedisControl
     limits: UserLimits
+    operations: Operations
 
 
 def build_runtime(
@@ -92,16 +94,18 @@ def build_runtime(
     )
     gateway = Gateway(sio, transport, handlers, services.tokens, settings, limits)
     gateway.install()
+    operations = Operations(sio, gateway, transport, database, settings)
     return Runtime(
         settings,
         database,
         services,
         transport,
-        asgi_app(sio),
+        operations.wrap(asgi_app(sio)),
         emitter,
         notifier,
         evictions,
         gateway,
         control,
         limits,
+        operations,
     )
