@@ -41,6 +41,13 @@ class Sampler:
         self.sio = sio
         self.sessions = sessions
         self._seen: dict[tuple[int, str], int] = {}
+        # Every label value from the start, so a rate over a counter that never moved is 0.
+        for reason in aborts.stats.as_dict():
+            metrics.SOCKETS_ABORTED.labels(reason)
+        for path in ("direct", "queued"):
+            metrics.SOCKET_WRITES.labels(path)
+        for channel, result in (("fanout", "retried"), ("fanout", "lost"), ("control", "lost")):
+            metrics.REDIS_PUBLISH_ERRORS.labels(channel, result)
 
     def sample(self) -> None:
         """Advance the counters and set the gauges (cheap; no await)."""
