@@ -8,7 +8,8 @@
   400 when malformed.
 - Messages python-socketio cannot decode (a bad packet type, an id over its limit, JSON that is
   not a list, a binary packet it did not expect) raise inside engine.io's ``message`` handler;
-  :func:`guard_messages` wraps that handler (public ``eio.on``) to report them instead.
+  :func:`guard_messages` wraps that handler (public ``eio.on``) to report them instead. Binary
+  Socket.IO packets are refused there too (the contract has none).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import base64
 import binascii
 import itertools
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -27,11 +30,29 @@ from chinwag.logs import get_logger
 from chinwag.transport.observability.garbage import GarbageMonitor, describe
 
 ENGINEIO_TYPES = frozenset("0123456")
+# Socket.IO BINARY_EVENT and BINARY_ACK: chinwag's contract is JSON only, and python-socketio
+# would treat every later message of that socket as an attachment of a malformed one.
+BINARY_PACKET_TYPES = ("5", "6")
 # What python-socketio raises on undecodable input (orjson's error is a ValueError).
 DECODE_ERRORS = (ValueError, KeyError, IndexError, TypeError, AttributeError)
 
 log = get_logger("chinwag.edge")
 _connection_ids = itertools.count(1)
+
+
+@dataclass(slots=True)
+class _Connection:
+    """One websocket connection as the edge sees it."""
+
+    key: str
+    #: Set when the socket is over the garbage limit: the next read ends the connection.
+    aborted: bool = False
+
+
+# engine.io runs each message handler in a task created inside the websocket's request, so
+# the handler sees the connection it came from through this variable.
+_CONNECTION: ContextVar[_Connection | None] = ContextVar("chinwag_edge_connection", default=None)
+DISCONNECT: Message = {"type": "websocket.disconnect", "code": 1008}
 
 
 def packet_problem(packet: str) -> str | None:
@@ -87,22 +108,25 @@ class SocketIOEdge:
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         # Before engine.io names the socket (a websocket-only connection), garbage is counted
         # against the connection itself.
-        key = _query_sid(scope) or f"ws-{next(_connection_ids)}"
+        connection = _Connection(_query_sid(scope) or f"ws-{next(_connection_ids)}")
 
         async def checked_receive() -> Message:
-            while True:
+            while not connection.aborted:
                 message = await receive()
                 text = message.get("text") if message["type"] == "websocket.receive" else None
                 problem = None if text is None else packet_problem(text)
                 if problem is None:
-                    return message
-                if self.monitor.report(key, "engineio_packet", problem):
-                    return {"type": "websocket.disconnect", "code": 1008}
+                    return DISCONNECT if connection.aborted else message
+                if self.monitor.report(connection.key, "engineio_packet", problem):
+                    connection.aborted = True
+            return DISCONNECT
 
+        token = _CONNECTION.set(connection)
         try:
             await self.app(scope, checked_receive, send)
         finally:
-            self.monitor.forget(key)
+            _CONNECTION.reset(token)
+            self.monitor.forget(connection.key)
 
     async def _post(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = dict(scope.get("headers") or [])
@@ -154,9 +178,18 @@ def guard_messages(sio: socketio.AsyncServer, monitor: GarbageMonitor) -> None:
     original: MessageHandler = sio.eio.handlers["message"]
 
     async def guarded(eio_sid: str, data: Any) -> None:
-        try:
-            await original(eio_sid, data)
-        except DECODE_ERRORS as exc:
-            monitor.report(eio_sid, "socketio_packet", describe(exc))
+        if type(data) is str and data[:1] in BINARY_PACKET_TYPES:
+            problem: str | None = "binary packets are not accepted"
+        else:
+            problem = None
+            try:
+                await original(eio_sid, data)
+            except DECODE_ERRORS as exc:
+                problem = describe(exc)
+        if problem is not None and monitor.report(eio_sid, "socketio_packet", problem):
+            # engine.io sent its CLOSE; a client that ignores it is cut off at its next frame.
+            connection = _CONNECTION.get()
+            if connection is not None:
+                connection.aborted = True
 
     sio.eio.on("message", guarded)

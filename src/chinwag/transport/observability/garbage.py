@@ -22,6 +22,8 @@ from chinwag.transport.observability.line_budget import LineBudget
 from chinwag.transport.socketio import aborts
 
 KINDS = ("engineio_packet", "socketio_packet", "invalid_utf8", "polling_body")
+UNKNOWN_SOCKET = "-"
+"""Tally of garbage whose socket the library did not say (one budget for all of it)."""
 MAX_TRACKED = 4096
 """Sockets tracked at once; past that, sockets that are gone are forgotten."""
 
@@ -61,22 +63,19 @@ class GarbageMonitor:
         own key before its sid is known; None: unknown socket). True when the socket is now
         over the limit and must be closed (done here for an engine.io sid)."""
         self._counters[kind].inc()
-        if key is None:
-            log.warning("client garbage", sid=None, user_id=None, kind=kind, detail=detail)
-            return False
-        tally = self._tally(key)
+        tally = self._tally(key or UNKNOWN_SOCKET)
         now = asyncio.get_running_loop().time()
         if now - tally.window_start >= self.window_s:
             tally.window_start, tally.count = now, 0
         tally.count += 1
         if tally.budget.take(now):
-            sid, user_id = self.who_is(key)
+            sid, user_id = self.who_is(key) if key else (None, None)
             repeated = tally.budget.drain_suppressed()
             extra = {"repeated": repeated} if repeated else {}
             log.warning(
                 "client garbage", sid=sid or key, user_id=user_id, kind=kind, detail=detail, **extra
             )
-        if tally.count <= self.limit or tally.closed:
+        if key is None or tally.count <= self.limit or tally.closed:
             return False
         tally.closed = True
         aborts.stats.garbage += 1
