@@ -30,6 +30,7 @@ DOCS = {
     "codegen.typescript": "docs/chinwag-events.d.ts",
     "codegen.docs_flows": "docs/flows.md",
     "codegen.docs_flows_svg": "docs/flows.svg",
+    "codegen.docs_config": "docs/configuration.md",
 }
 
 

@@ -44,7 +44,7 @@ GARBAGE_FRAMES = (
     '42[{"a":1}]',
     "42[[1]]",
     "42[]",
-    '451-["chat:send",{"_placeholder":true,"num":0}]',
+    '45["chat:send",{}]',
 )
 #: Polling bodies that are malformed at the engine.io or Socket.IO level.
 GARBAGE_BODIES = (b"x", b"\xff\xfe", b"4x", b'42{"a":1}', b"42[", b"9", b"\x1e\x1e")

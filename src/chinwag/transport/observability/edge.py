@@ -8,8 +8,8 @@
   400 when malformed.
 - Messages python-socketio cannot decode (a bad packet type, an id over its limit, JSON that is
   not a list, a binary packet it did not expect) raise inside engine.io's ``message`` handler;
-  :func:`guard_messages` wraps that handler (public ``eio.on``) to report them instead. Binary
-  Socket.IO packets are refused there too (the contract has none).
+  :func:`guard_messages` wraps that handler (public ``eio.on``) to report them instead. A binary
+  packet announcing no attachment is refused there too (it would wedge the socket).
 """
 
 from __future__ import annotations
@@ -30,9 +30,18 @@ from chinwag.logs import get_logger
 from chinwag.transport.observability.garbage import GarbageMonitor, describe
 
 ENGINEIO_TYPES = frozenset("0123456")
-# Socket.IO BINARY_EVENT and BINARY_ACK: chinwag's contract is JSON only, and python-socketio
-# would treat every later message of that socket as an attachment of a malformed one.
+# Socket.IO BINARY_EVENT and BINARY_ACK: one announcing no attachment would make python-socketio
+# wait for one forever, failing every later message of that socket.
 BINARY_PACKET_TYPES = ("5", "6")
+
+
+def binary_header_problem(data: str) -> str | None:
+    """Why a binary Socket.IO packet's header is unusable (no attachment count ≥ 1), or None."""
+    head = data[1:12]
+    dash = head.find("-")
+    if dash > 0 and head[:dash].isdigit() and int(head[:dash]) >= 1:
+        return None
+    return "binary packet without attachments"
 # What python-socketio raises on undecodable input (orjson's error is a ValueError).
 DECODE_ERRORS = (ValueError, KeyError, IndexError, TypeError, AttributeError)
 
@@ -178,10 +187,10 @@ def guard_messages(sio: socketio.AsyncServer, monitor: GarbageMonitor) -> None:
     original: MessageHandler = sio.eio.handlers["message"]
 
     async def guarded(eio_sid: str, data: Any) -> None:
+        problem: str | None = None
         if type(data) is str and data[:1] in BINARY_PACKET_TYPES:
-            problem: str | None = "binary packets are not accepted"
-        else:
-            problem = None
+            problem = binary_header_problem(data)
+        if problem is None:
             try:
                 await original(eio_sid, data)
             except DECODE_ERRORS as exc:
