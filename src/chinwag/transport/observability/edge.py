@@ -42,6 +42,8 @@ def binary_header_problem(data: str) -> str | None:
     if dash > 0 and head[:dash].isdigit() and int(head[:dash]) >= 1:
         return None
     return "binary packet without attachments"
+
+
 # What python-socketio raises on undecodable input (orjson's error is a ValueError).
 DECODE_ERRORS = (ValueError, KeyError, IndexError, TypeError, AttributeError)
 
