@@ -9,6 +9,8 @@ resolves each label set once.
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import Counter, Gauge, Histogram
 
 from chinwag_contract.operations import ERROR_CODES, INBOUND, OUTBOUND_MODELS
@@ -92,27 +94,45 @@ def event_label(event: str) -> str:
 
 
 class EventCounters:
-    """Pre-resolved children of the per-event metrics, so the send path does one dict lookup."""
+    """Per-event counting for the send path: plain integers, pushed into the counters by
+    :meth:`flush` (at scrape time, see ``transport.observability.sampler``), and one histogram
+    observation per event. Label sets are resolved once, here."""
 
     def __init__(self) -> None:
         events = [*INBOUND, UNKNOWN]
-        self.received = {
+        self._received = {
             (event, outcome): EVENTS_RECEIVED.labels(event, outcome)
             for event in events
             for outcome in OUTCOMES
         }
+        self._emitted = {event: EVENTS_EMITTED.labels(event) for event in [*OUTBOUND_MODELS]}
+        self.received = dict.fromkeys(self._received, 0)
+        self.emitted = dict.fromkeys(self._emitted, 0)
+        self._flushed_received = dict(self.received)
+        self._flushed_emitted = dict(self.emitted)
         self.latency = {event: EVENT_LATENCY.labels(event) for event in events}
-        self.emitted = {event: EVENTS_EMITTED.labels(event) for event in [*OUTBOUND_MODELS]}
         self.rate_limited = {scope: RATE_LIMITED.labels(scope) for scope in ("socket", "user")}
 
     def handled(self, event: str, outcome: str, seconds: float) -> None:
         """One client→server event was answered with ``outcome`` after ``seconds``."""
         key = event if event in self.latency else UNKNOWN
-        self.received[key, outcome if outcome in OUTCOMES else "internal"].inc()
+        self.received[key, outcome if outcome in OUTCOMES else "internal"] += 1
         self.latency[key].observe(seconds)
 
     def emitted_once(self, event: str) -> None:
         """One server→client emit of ``event``."""
-        child = self.emitted.get(event)
-        if child is not None:
-            child.inc()
+        if event in self.emitted:
+            self.emitted[event] += 1
+
+    def flush(self) -> None:
+        """Advance the Prometheus counters by what the integers moved since the last flush."""
+        _advance(self.received, self._flushed_received, self._received)
+        _advance(self.emitted, self._flushed_emitted, self._emitted)
+
+
+def _advance(current: dict[Any, int], flushed: dict[Any, int], counters: dict[Any, Any]) -> None:
+    for key, value in current.items():
+        delta = value - flushed[key]
+        if delta:
+            counters[key].inc(delta)
+            flushed[key] = value

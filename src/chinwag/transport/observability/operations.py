@@ -49,7 +49,7 @@ class Operations:
         if counters is not None:
             transport.on_emit = counters.emitted_once
             database.observe_sends(_observe_batch)
-            self.metrics = MetricsEndpoint(Sampler(sio, gateway.sessions))
+            self.metrics = MetricsEndpoint(Sampler(sio, gateway.sessions, counters))
         self._sessions = gateway.sessions
         self._closing: set[asyncio.Future[None]] = set()
         self.monitor = GarbageMonitor(settings, self._who_is, self._close, self._alive)

@@ -37,9 +37,15 @@ def room_kind(name: object) -> str | None:
 class Sampler:
     """Brings the process's plain counters and live state into the Prometheus metrics."""
 
-    def __init__(self, sio: socketio.AsyncServer, sessions: SessionRegistry) -> None:
+    def __init__(
+        self,
+        sio: socketio.AsyncServer,
+        sessions: SessionRegistry,
+        counters: metrics.EventCounters | None = None,
+    ) -> None:
         self.sio = sio
         self.sessions = sessions
+        self.counters = counters
         self._seen: dict[tuple[int, str], int] = {}
         # Every label value from the start, so a rate over a counter that never moved is 0.
         for reason in aborts.stats.as_dict():
@@ -51,6 +57,8 @@ class Sampler:
 
     def sample(self) -> None:
         """Advance the counters and set the gauges (cheap; no await)."""
+        if self.counters is not None:
+            self.counters.flush()
         self._advance(metrics.SOCKET_WRITES, "direct", direct_ws.stats.direct)
         self._advance(metrics.SOCKET_WRITES, "queued", direct_ws.stats.queued)
         for reason, count in aborts.stats.as_dict().items():
