@@ -17,7 +17,7 @@ from prometheus_client import Counter
 
 from chinwag import metrics
 from chinwag.transport.fastpath import direct_ws
-from chinwag.transport.socketio import aborts
+from chinwag.transport.socketio import aborts, backpressure
 from chinwag.transport.socketio.rooms import NAMESPACE
 from chinwag.transport.socketio.sessions import SessionRegistry
 
@@ -34,6 +34,14 @@ def room_kind(name: object) -> str | None:
     return None
 
 
+def _aborts() -> dict[str, int]:
+    """Sockets this process aborted, by reason."""
+    return {
+        "slow_consumer": backpressure.stats.slow_consumer_aborts,
+        "garbage": aborts.stats.garbage,
+    }
+
+
 class Sampler:
     """Brings the process's plain counters and live state into the Prometheus metrics."""
 
@@ -48,7 +56,7 @@ class Sampler:
         self.counters = counters
         self._seen: dict[tuple[int, str], int] = {}
         # Every label value from the start, so a rate over a counter that never moved is 0.
-        for reason in aborts.stats.as_dict():
+        for reason in _aborts():
             metrics.SOCKETS_ABORTED.labels(reason)
         for path in ("direct", "queued"):
             metrics.SOCKET_WRITES.labels(path)
@@ -61,7 +69,7 @@ class Sampler:
             self.counters.flush()
         self._advance(metrics.SOCKET_WRITES, "direct", direct_ws.stats.direct)
         self._advance(metrics.SOCKET_WRITES, "queued", direct_ws.stats.queued)
-        for reason, count in aborts.stats.as_dict().items():
+        for reason, count in _aborts().items():
             self._advance(metrics.SOCKETS_ABORTED, reason, count)
         self._sockets()
         self._rooms()

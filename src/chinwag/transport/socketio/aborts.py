@@ -1,26 +1,21 @@
-"""Sockets this process closed on its own initiative, by reason (exported as metrics).
+"""Sockets this process closed for their garbage (exported as metrics).
 
-Plain integers, incremented where the decision is made (no metrics library on that path);
-``chinwag_sockets_aborted_total{reason}`` reads them when scraped.
+A plain integer, incremented where the decision is made (no metrics library on that path);
+``chinwag_sockets_aborted_total{reason="garbage"}`` reads it when scraped, and
+``{reason="slow_consumer"}`` reads ``backpressure.stats.slow_consumer_aborts`` the same way.
 """
 
 from __future__ import annotations
 
 
 class AbortStats:
-    """Sockets aborted by this process since it started, one counter per reason."""
+    """Sockets aborted by this process since it started for sending garbage."""
 
-    __slots__ = ("garbage", "slow_consumer")
+    __slots__ = ("garbage",)
 
     def __init__(self) -> None:
-        #: Outbound buffer over ``CHINWAG_MAX_SOCKET_BUFFER`` (PROTOCOL.md, "Slow readers").
-        self.slow_consumer = 0
         #: Kept sending malformed frames or polling bodies (``CHINWAG_GARBAGE_LIMIT``).
         self.garbage = 0
-
-    def as_dict(self) -> dict[str, int]:
-        """``{reason: count}`` for every reason."""
-        return {name: getattr(self, name) for name in self.__slots__}
 
 
 stats = AbortStats()

@@ -9,17 +9,19 @@ from starlette.types import ASGIApp
 
 from chinwag.config import Settings
 from chinwag.transport import fastpath
+from chinwag.transport.socketio import backpressure
 
 SOCKETIO_PATH = "socket.io"
 
 
 def build_socketio(settings: Settings) -> socketio.AsyncServer:
-    """The Socket.IO server: orjson, the configured buffer, Redis fan-out when configured.
+    """The Socket.IO server: orjson, the configured buffer, Redis fan-out when configured,
+    every socket's outbound buffer bounded (``backpressure``).
 
     Installs the fast path first (once per process; it stays off when a library moved).
     """
     fastpath.install()
-    return socketio.AsyncServer(
+    sio = socketio.AsyncServer(
         async_mode="asgi",
         client_manager=fastpath.manager(settings.redis_url),
         json=fastpath.orjson_module,
@@ -28,6 +30,8 @@ def build_socketio(settings: Settings) -> socketio.AsyncServer:
         logger=_library_logger("socketio.server"),
         engineio_logger=_library_logger("engineio.server"),
     )
+    backpressure.install(sio, settings.max_socket_buffer)
+    return sio
 
 
 def _library_logger(name: str) -> logging.Logger:
