@@ -19,6 +19,7 @@ from chinwag.handlers.context import SocketContext
 from chinwag.handlers.evictions import RoomEvictions
 from chinwag.handlers.notifications import Notifier
 from chinwag.handlers.socket import SocketHandlers
+from chinwag.logs import route_to_stdlib
 from chinwag.services.access import RoomAccess
 from chinwag.services.container import Services
 from chinwag.storage import Database
@@ -68,6 +69,7 @@ def build_runtime(
     outbound_filter: OutboundFilter | None = None,
 ) -> Runtime:
     """Wire one process. Nothing is started: see ``chinwag.app`` for the lifecycle."""
+    route_to_stdlib()
     if settings.jwt_secret_is_default:
         log.warning(
             "CHINWAG_JWT_SECRET is not set: using the INSECURE development secret. "

@@ -61,6 +61,23 @@ def configure_logging(fmt: LogFormat, level: str) -> None:
     root.setLevel(level.upper())
 
 
+def route_to_stdlib() -> None:
+    """When nothing configured structlog (chinwag mounted in another app, or built in a test),
+    send chinwag's lines through the standard library's logging as ``key=value`` text, so the
+    host's handlers and levels apply (structlog's own default prints to stdout)."""
+    if structlog.is_configured():
+        return
+    structlog.configure(
+        processors=[
+            structlog.stdlib.filter_by_level,
+            structlog.processors.KeyValueRenderer(key_order=["event"], sort_keys=True),
+        ],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+
+
 def get_logger(name: str) -> Any:
     """A structlog logger writing through the standard logger ``name``."""
     return structlog.stdlib.get_logger(name)
