@@ -16,7 +16,7 @@ from chinwag.config import Settings
 
 __all__ = ["render"]
 
-SECRETS = frozenset({"jwt_secret", "admin_ui_password"})
+from chinwag.settings_report import SECRET_FIELDS as SECRETS
 
 HEADER = """# Configuration
 

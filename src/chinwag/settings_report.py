@@ -12,8 +12,10 @@ from pydantic_settings import BaseSettings
 from chinwag.config import Settings
 from chinwag.config_checks import mask_url
 
-SECRET_FIELDS = frozenset({"jwt_secret", "admin_ui_password"})
-URL_FIELDS = frozenset({"database_url", "redis_url"})
+SECRET_FIELDS = frozenset({"jwt_secret", "admin_ui_password", "webhook_secret"})
+URL_FIELDS = frozenset(
+    {"database_url", "redis_url", "jwt_jwks_url", "membership_url", "webhook_url"}
+)
 MASK = "***"
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from typing import Protocol
 
 import socketio
 from starlette.routing import Route
@@ -17,17 +18,24 @@ from starlette.types import ASGIApp
 
 from chinwag import metrics
 from chinwag.config import Settings
-from chinwag.storage import Database
 from chinwag.transport.observability import admin_ui
 from chinwag.transport.observability.edge import SocketIOEdge, guard_messages
 from chinwag.transport.observability.exposition import MetricsEndpoint
 from chinwag.transport.observability.garbage import GarbageMonitor
 from chinwag.transport.observability.gateway_observer import GatewayObserver
 from chinwag.transport.observability.library_logs import install_filter
-from chinwag.transport.observability.readiness import Readiness
+from chinwag.transport.observability.readiness import Pingable, Readiness
 from chinwag.transport.observability.sampler import Sampler
 from chinwag.transport.socketio.gateway import Gateway
 from chinwag.transport.socketio.rooms import NAMESPACE, SocketIOTransport
+
+
+class ObservedDatabase(Pingable, Protocol):
+    """The database as operations sees it (``chinwag.storage.Database`` is one)."""
+
+    def observe_sends(self, on_batch: Callable[[int, float], None]) -> None:
+        """Call ``on_batch(sends, seconds)`` after every group commit."""
+        ...
 
 
 class Operations:
@@ -38,7 +46,7 @@ class Operations:
         sio: socketio.AsyncServer,
         gateway: Gateway,
         transport: SocketIOTransport,
-        database: Database,
+        database: ObservedDatabase,
         settings: Settings,
     ) -> None:
         self.sio = sio

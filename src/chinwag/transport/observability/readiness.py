@@ -10,22 +10,30 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 import redis.asyncio as aioredis
 from starlette.requests import Request
 from starlette.responses import Response
 
-from chinwag.storage import Database
 from chinwag.transport.rest.responses import JSON
 
 CHECK_TIMEOUT_S = 2.0
+
+
+class Pingable(Protocol):
+    """The database as readiness sees it (``chinwag.storage.Database`` is one)."""
+
+    async def ping(self) -> None:
+        """Raise when the database does not answer."""
+        ...
 
 
 class Readiness:
     """The /ready route over the process's dependencies."""
 
     def __init__(
-        self, database: Database, redis_url: str | None, closing: Callable[[], bool]
+        self, database: Pingable, redis_url: str | None, closing: Callable[[], bool]
     ) -> None:
         self.database = database
         self.redis = (
