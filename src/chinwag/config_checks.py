@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-DATABASE_SCHEMES = ("sqlite+aiosqlite", "postgresql+asyncpg")
+DATABASE_SCHEMES = ("sqlite+aiosqlite", "postgresql+asyncpg", "postgresql+psycopg")
 REDIS_SCHEMES = ("redis", "rediss", "unix")
 
 
