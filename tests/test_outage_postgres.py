@@ -81,7 +81,7 @@ async def test_postgresql_restart_under_load_gets_unavailable_then_recovers_stor
 
         try:
             await progress.until(lambda: acks() >= ACKS_BEFORE, TIMEOUT, "acks before the stop")
-            await asyncio.to_thread(own_pg.stop_server)
+            await asyncio.to_thread(own_pg.halt)
             # Every sender is told to come back later (its send failed with the connection, or
             # found no database), and so are reads, over sockets and REST alike.
             await progress.until(
@@ -94,7 +94,7 @@ async def test_postgresql_restart_under_load_gets_unavailable_then_recovers_stor
             body = await api.expect("GET", f"/api/conversations/{cid}", 503)
             assert body["error"]["code"] == "unavailable" and body["error"]["retryAfter"] > 0
 
-            await asyncio.to_thread(own_pg.restart_server)
+            await asyncio.to_thread(own_pg.resume)
             restarted_at = acks()
             await progress.until(
                 lambda: acks() >= restarted_at + ACKS_AFTER, TIMEOUT, "acks after the restart"

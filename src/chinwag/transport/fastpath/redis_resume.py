@@ -5,8 +5,9 @@ to subscribe again, so after Redis was away for 8 s cross-process delivery resum
 late (and up to a minute late after a long outage), and everything published meanwhile was
 lost for the other processes' sockets. Its ``_publish`` logs two errors for every emit while
 Redis is away. Both are copies here, with :class:`~chinwag.transport.reconnect.Reconnect`'s
-waits (0.1 s doubling to 1 s) and one log line per outage; nothing else changes. The canary
-pins the library's versions of both by source hash.
+waits (0.1 s doubling to 1 s) and one log line per outage; publish failures are counted in
+``chinwag_redis_publish_errors_total`` as the library's log lines were. The canary pins the
+library's versions of both by source hash.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 import socketio
 
+from chinwag.metrics import REDIS_PUBLISH_ERRORS
 from chinwag.transport.reconnect import Reconnect
 
 log = logging.getLogger("chinwag.fanout")
@@ -40,6 +42,8 @@ class QuickResumeRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
                 published = await self.redis.publish(self.channel, self.json.dumps(data))
             except Exception as exc:
                 self.connected = False
+                # What the library's log lines told the metrics (observability.library_logs).
+                REDIS_PUBLISH_ERRORS.labels("fanout", "retried" if retries_left else "lost").inc()
                 if retries_left == 0:
                     if not self._publish_failing:
                         self._publish_failing = True

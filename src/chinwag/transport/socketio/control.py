@@ -19,6 +19,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from chinwag.handlers.evictions import Revoke
+from chinwag.metrics import REDIS_PUBLISH_ERRORS
 from chinwag.transport.reconnect import Reconnect
 
 log = logging.getLogger("chinwag.control")
@@ -77,6 +78,7 @@ class RedisControl:
         try:
             await self.redis.publish(CHANNEL, orjson.dumps(message))
         except RedisError as exc:
+            REDIS_PUBLISH_ERRORS.labels("control", "lost").inc()
             log.error("revocation of %r not sent to other processes: %s", user_id, exc)
 
     async def _listen(self) -> None:
