@@ -29,7 +29,7 @@ from tests.support.crash import Database  # noqa: E402
 from tests.support.postgres import PostgresCluster  # noqa: E402
 from tests.support.redis import RedisServer  # noqa: E402
 from tests.support.server import ServerFactory  # noqa: E402
-from tests.support.steady import GapFiller, Progress, SteadySender  # noqa: E402
+from tests.support.steady import GapFiller, Progress, SteadySender, cancel_all  # noqa: E402
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -131,9 +131,11 @@ async def test_redis_outage_keeps_both_processes_serving_and_members_fill_the_ga
             "live cross-process chat:new after Redis returned",
         )
         resumed = [first_live(m, s, back) or 0.0 for m, s in watched]
-    finally:
-        stop.set()
-        outcomes = await asyncio.wait_for(asyncio.gather(*sending, return_exceptions=True), TIMEOUT)
+    except BaseException:
+        await cancel_all(sending + followers)
+        raise
+    stop.set()
+    outcomes = await asyncio.wait_for(asyncio.gather(*sending, return_exceptions=True), TIMEOUT)
     for outcome in outcomes:
         if isinstance(outcome, BaseException):
             raise outcome
@@ -143,9 +145,7 @@ async def test_redis_outage_keeps_both_processes_serving_and_members_fill_the_ga
     await progress.until(
         lambda: all(member.last_seq >= last_seq for member in members), TIMEOUT, "fences"
     )
-    for task in followers:
-        task.cancel()
-    await asyncio.gather(*followers, return_exceptions=True)
+    await cancel_all(followers)
 
     during = [end - start for s in senders for start, end in s.timings if killed < end < back]
     print(

@@ -56,6 +56,21 @@ class Progress:
                 continue
 
 
+async def cancel_all(tasks: list[asyncio.Task[None]], timeout: float = 30.0) -> None:  # noqa: ASYNC109
+    """Cancel ``tasks`` and wait until they are done.
+
+    Cancelling again until they end: on Python 3.11, ``asyncio.wait_for`` loses a cancellation
+    that arrives as its inner future completes (a client's wait, here), and the task goes on.
+    """
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not all(task.done() for task in tasks):
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("client tasks did not end after cancellation")
+        for task in tasks:
+            task.cancel()
+        await asyncio.wait(tasks, timeout=0.5)
+
+
 @dataclass
 class SteadySender:
     """One socket sending into one conversation until told to stop."""
