@@ -7,7 +7,7 @@ raised as ``ChinwagError``; the transport turns them into the operation's error 
 
 from __future__ import annotations
 
-from chinwag.domain.message import Attachment
+from chinwag.domain.message import PAGE_MAX, Attachment
 from chinwag.domain.time import format_timestamp
 from chinwag.handlers.context import SocketContext, require_principal
 from chinwag.handlers.presenters import message_to_wire
@@ -35,8 +35,6 @@ from chinwag_contract.models import (
     WorkLeavePayload,
     WorkLeftPayload,
 )
-
-SYNC_PAGE_MAX = 200
 
 
 class SocketHandlers(ChinwagHandlers[SocketContext]):
@@ -153,7 +151,7 @@ class SocketHandlers(ChinwagHandlers[SocketContext]):
             principal,
             payload.conversationId,
             after_seq=payload.afterSeq,
-            limit=payload.limit or SYNC_PAGE_MAX,
+            limit=payload.limit or PAGE_MAX,
         )
         return ChatSyncedPayload.model_validate(
             {

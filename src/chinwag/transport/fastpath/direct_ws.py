@@ -21,7 +21,7 @@ engine.io's queue exactly as before:
 - uvicorn's side is open (no close sent, not disconnected) and writable (a paused transport
   leaves backpressure to the writer, as before).
 
-The hooks into engine.io's socket class are in :mod:`chinwag.transport.engineio_patches`.
+The hooks into engine.io's socket class are in :mod:`chinwag.transport.fastpath.engineio_patches`.
 """
 
 from __future__ import annotations
@@ -30,9 +30,12 @@ import struct
 import time
 from typing import Any
 
-from uvicorn.protocols.websockets.websockets_sansio_impl import (
-    WebSocketsSansIOProtocol as _SansIO,
-)
+try:
+    from uvicorn.protocols.websockets.websockets_sansio_impl import (
+        WebSocketsSansIOProtocol as _SansIO,
+    )
+except ImportError:  # the canary reports it and keeps the fast path off
+    _SansIO = None  # type: ignore[assignment,misc]
 
 __all__ = ["DirectStats", "client_gone", "remember_protocol", "stats", "text_frame", "write_frame"]
 
@@ -111,7 +114,8 @@ def remember_protocol(sock: Any, ws: Any) -> None:
     send = getattr(ws, "asgi_send", None)
     protocol = getattr(send, "__self__", None)
     usable = (
-        type(protocol) is _SansIO
+        _SansIO is not None
+        and type(protocol) is _SansIO
         and getattr(send, "__func__", None) is _SansIO.send
         and all(hasattr(protocol, name) for name in _PROTOCOL_STATE)
         and not protocol.conn.extensions  # permessage-deflate: frames go through the codec
