@@ -182,7 +182,7 @@ export interface ChatActionPayload {
   /**
    * Input values by input id.
    */
-  values?: { [key: string]: unknown };
+  values?: { [key: string]: string | number };
   /**
    * A client-made string (tempId, clientNonce), 1 to 128 characters.
    * Constraints: min 1 chars; max 128 chars.
@@ -399,7 +399,7 @@ export interface WorkLeftPayload {
 }
 
 /**
- * A page of messages in seq order; ask again after the last one while `hasMore`.
+ * A page of messages in seq order (at most 200, and about 512 KiB); ask again after the last one while `hasMore`.
  * chinwag extension.
  */
 export interface ChatSyncedPayload {

@@ -11,6 +11,7 @@ from chinwag.domain.message import PAGE_MAX, Attachment
 from chinwag.domain.time import format_timestamp
 from chinwag.handlers.context import SocketContext, require_principal
 from chinwag.handlers.presenters import message_to_wire
+from chinwag.handlers.sync_page import cut_page
 from chinwag.services.container import Services
 from chinwag_contract.emitter import conversation_room, work_room
 from chinwag_contract.handlers import ChinwagHandlers
@@ -47,7 +48,7 @@ class SocketHandlers(ChinwagHandlers[SocketContext]):
         self, ctx: SocketContext, payload: AuthenticatePayload
     ) -> AuthenticatedPayload:
         """Verify the token and bind the socket to its user."""
-        verified = self.services.tokens.verify(payload.token)
+        verified = await self.services.tokens.verify_async(payload.token)
         await ctx.authenticate(verified.principal, verified.expires_at)
         return AuthenticatedPayload(userId=verified.principal.user_id)
 
@@ -145,7 +146,7 @@ class SocketHandlers(ChinwagHandlers[SocketContext]):
         return WorkLeftPayload(campaignId=payload.campaignId)
 
     async def on_chat_sync(self, ctx: SocketContext, payload: ChatSyncPayload) -> ChatSyncedPayload:
-        """A page of messages after ``afterSeq``, in seq order."""
+        """A page of messages after ``afterSeq``, in seq order (≤ 200, about ≤ 512 KiB)."""
         principal = require_principal(ctx)
         messages, has_more = await self.services.chat.sync(
             principal,
@@ -153,10 +154,7 @@ class SocketHandlers(ChinwagHandlers[SocketContext]):
             after_seq=payload.afterSeq,
             limit=payload.limit or PAGE_MAX,
         )
+        wire, has_more = cut_page([message_to_wire(m) for m in messages], has_more)
         return ChatSyncedPayload.model_validate(
-            {
-                "conversationId": payload.conversationId,
-                "messages": [message_to_wire(m) for m in messages],
-                "hasMore": has_more,
-            }
+            {"conversationId": payload.conversationId, "messages": wire, "hasMore": has_more}
         )

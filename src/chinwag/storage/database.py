@@ -18,6 +18,7 @@ from chinwag.storage.messages import MessageRepository
 from chinwag.storage.reads import ReadRepository
 from chinwag.storage.schema import ALL_TABLES
 from chinwag.storage.send import SendWriter, StoredMessage, transactions_for
+from chinwag.storage.webhooks import WebhookRepository
 
 POSTGRES_SEND_WRITERS = 4
 
@@ -31,6 +32,7 @@ class Session:
         self.messages = MessageRepository(conn)
         self.reads = ReadRepository(conn)
         self.flows = FlowRepository(conn)
+        self.webhooks = WebhookRepository(conn)
 
 
 class Database:

@@ -2,7 +2,8 @@
 
 The rest of chinwag uses python-socketio, python-engineio and uvicorn through their public
 API only. What is here makes delivery cheaper and fixes two engine.io behaviours; it is
-installed by :func:`install` (called by ``chinwag.bootstrap.build_runtime``, never at import),
+installed by :func:`install` (called by ``transport.socketio.server.build_socketio`` when
+``chinwag.bootstrap.build_runtime`` builds the server; never at import),
 after :mod:`~chinwag.transport.fastpath.canary` has checked that every private name below still
 exists with the expected signature and that every copied or wrapped library function still has
 the source it was written against. When anything moved, :func:`install` logs ONE warning naming
@@ -32,6 +33,9 @@ The patches, what they rely on, and what chinwag does without them:
     ``disconnected``, ``writable``, ``conn.extensions`` and engine.io's socket state
     (``upgrading``, ``closing``, ``closed``, ``last_ping``, ``queue``). Without it: uvicorn
     frames every packet for every recipient.
+    It also gives the bounded outbound queue the transport's write-buffer size and aborts a
+    slow consumer's transport (``get_write_buffer_size``, ``abort``: public asyncio API on the
+    ``transport`` above). Without it: see ``chinwag.transport.socketio.backpressure``.
 ``fanout``
     ``FastFanout``: python-socketio's ``AsyncManager.emit`` (a copy, minus the task per
     recipient), building one frame per broadcast; uses ``get_participants``,
@@ -45,14 +49,15 @@ The patches, what they rely on, and what chinwag does without them:
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import socketio
 
-from chinwag.transport.fastpath import canary, engineio_patches
+from chinwag.transport.fastpath import canary, direct_ws, engineio_patches
 from chinwag.transport.fastpath.fanout import FastFanout, FastFanoutRedisManager
 from chinwag.transport.fastpath.jsonlib import orjson_module
 
-__all__ = ["active", "install", "manager", "orjson_module"]
+__all__ = ["abort_transport", "active", "install", "manager", "orjson_module"]
 
 log = logging.getLogger("chinwag.fastpath")
 
@@ -78,6 +83,12 @@ def install() -> bool:
 def active() -> bool:
     """Whether :func:`install` put the fast path in place in this process."""
     return _state.get("active", False)
+
+
+def abort_transport(sock: Any) -> bool:
+    """Abort the TCP connection of engine.io socket ``sock`` now (a slow consumer); ``False``
+    when the fast path does not know its transport (off, polling, another websocket stack)."""
+    return active() and direct_ws.abort_transport(sock)
 
 
 def manager(redis_url: str | None) -> socketio.AsyncManager:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import struct
 import time
+from collections.abc import Callable
 from typing import Any
 
 try:
@@ -37,7 +38,16 @@ try:
 except ImportError:  # the canary reports it and keeps the fast path off
     _SansIO = None  # type: ignore[assignment,misc]
 
-__all__ = ["DirectStats", "client_gone", "remember_protocol", "stats", "text_frame", "write_frame"]
+__all__ = [
+    "DirectStats",
+    "abort_transport",
+    "client_gone",
+    "remember_protocol",
+    "stats",
+    "text_frame",
+    "transport_backlog",
+    "write_frame",
+]
 
 PROTOCOL = "_chinwag_ws_protocol"
 """Attribute of an engine.io socket: the uvicorn protocol frames may be written to, or None."""
@@ -99,6 +109,26 @@ def write_frame(sock: Any, frame: bytes) -> bool:
         return False
     transport.write(frame)
     stats.direct += 1
+    return True
+
+
+def transport_backlog(sock: Any) -> Callable[[], int] | None:
+    """A function returning the bytes waiting in ``sock``'s TCP write buffer, or None when
+    its uvicorn protocol is not known (polling, another websocket implementation)."""
+    protocol = sock.__dict__.get(PROTOCOL)
+    if protocol is None:
+        return None
+    return protocol.transport.get_write_buffer_size  # type: ignore[no-any-return]
+
+
+def abort_transport(sock: Any) -> bool:
+    """Abort ``sock``'s TCP connection now, dropping its write buffer (a slow consumer);
+    ``False`` when its uvicorn protocol is not known. uvicorn then reports the disconnect to
+    engine.io, whose websocket handler ends as for any lost connection."""
+    protocol = sock.__dict__.get(PROTOCOL)
+    if protocol is None:
+        return False
+    protocol.transport.abort()
     return True
 
 

@@ -7,7 +7,8 @@
   socket), and the websocket writer's idle flag that direct writes rely on;
 - ``send``: a text message goes straight to an idle websocket
   (:mod:`chinwag.transport.fastpath.direct_ws`), anything else through the queue as before;
-- ``_websocket_handler``: remembers the uvicorn protocol of the connection while it runs;
+- ``_websocket_handler``: remembers the uvicorn protocol of the connection while it runs (and
+  tells a bounded queue how to read the transport's write buffer);
 - ``close``: when a polling client sends CLOSE, engine.io closes the socket without answering
   the client's pending long-poll GET, which then hangs until the ping timeout (python-socketio's
   client waits on it for 30 s in ``disconnect()``); a CLOSE packet now answers it at once, as
@@ -103,10 +104,16 @@ async def _send(self: Any, pkt: Any) -> None:
 async def _websocket_handler(self: Any, ws: Any) -> Any:
     """``AsyncSocket._websocket_handler``, remembering the uvicorn protocol while it runs."""
     direct_ws.remember_protocol(self, ws)
+    # chinwag's bounded queue (transport.socketio.outbound_queue) counts the TCP buffer too.
+    watch = getattr(self.queue, "watch_transport", None)
+    if watch is not None:
+        watch(self, direct_ws.transport_backlog(self))
     try:
         return await _ORIGINALS["_websocket_handler"](self, ws)
     finally:
         self.__dict__[direct_ws.PROTOCOL] = None
+        if watch is not None:
+            watch(self, None)
 
 
 async def _close(self: Any, wait: bool = True, abort: bool = False, reason: Any = None) -> None:

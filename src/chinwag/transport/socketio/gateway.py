@@ -39,6 +39,7 @@ from chinwag.transport.error_replies import (
 )
 from chinwag.transport.limits.user_limits import UserLimits
 from chinwag.transport.nul import reject_nul
+from chinwag.transport.socketio import backpressure
 from chinwag.transport.socketio.auth_lifecycle import AuthLifecycle
 from chinwag.transport.socketio.drain import Drain
 from chinwag.transport.socketio.rooms import SocketIOTransport
@@ -83,6 +84,9 @@ class Gateway:
         self.limits = limits
         self.auth = AuthLifecycle(sio, transport, tokens, settings, self.sessions, limits)
         self.drain = Drain(sio, transport, self.sessions, settings)
+        guard = backpressure.guard_for(sio)
+        if guard is not None:  # its abort log names the socket's user
+            guard.user_of = self._user_of
 
     def install(self) -> None:
         """Register the connect/disconnect, contract and catch-all handlers."""
@@ -97,6 +101,10 @@ class Gateway:
             return await self.handle(operation, sid, args)
 
         return dispatch
+
+    def _user_of(self, sid: str) -> str | None:
+        state = self.sessions.sockets.get(sid)
+        return state.principal.user_id if state is not None and state.principal else None
 
     # -- connection lifecycle -------------------------------------------------------------
 

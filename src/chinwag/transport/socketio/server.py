@@ -7,17 +7,17 @@ from starlette.types import ASGIApp
 
 from chinwag.config import Settings
 from chinwag.transport import fastpath
-
-SOCKETIO_PATH = "socket.io"
+from chinwag.transport.socketio import backpressure
 
 
 def build_socketio(settings: Settings) -> socketio.AsyncServer:
-    """The Socket.IO server: orjson, the configured buffer, Redis fan-out when configured.
+    """The Socket.IO server: orjson, the configured buffer, Redis fan-out when configured,
+    every socket's outbound buffer bounded (``backpressure``).
 
     Installs the fast path first (once per process; it stays off when a library moved).
     """
     fastpath.install()
-    return socketio.AsyncServer(
+    sio = socketio.AsyncServer(
         async_mode="asgi",
         client_manager=fastpath.manager(settings.redis_url),
         json=fastpath.orjson_module,
@@ -26,9 +26,16 @@ def build_socketio(settings: Settings) -> socketio.AsyncServer:
         logger=False,
         engineio_logger=False,
     )
+    backpressure.install(sio, settings.max_socket_buffer)
+    return sio
 
 
 def asgi_app(sio: socketio.AsyncServer) -> ASGIApp:
-    """The ASGI app serving ``sio`` (mounted at ``/socket.io`` by chinwag's app)."""
-    app: ASGIApp = socketio.ASGIApp(sio, socketio_path=SOCKETIO_PATH)
+    """The ASGI app serving ``sio`` (mounted at ``/socket.io`` by chinwag's app).
+
+    It answers every request routed to it: engine.io's own path check compares the full
+    ``scope["path"]``, which under a host's prefix (``/chat/socket.io/``) never matches, while
+    the ``Mount`` in front of it has already matched the path relative to chinwag's app.
+    """
+    app: ASGIApp = socketio.ASGIApp(sio, socketio_path=None)
     return app
