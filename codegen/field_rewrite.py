@@ -17,7 +17,11 @@ from codegen.field_checks import MARKER, VALIDATORS_MODULE
 __all__ = ["apply_field_checks"]
 
 # validator name → the pydantic wrapper that runs it
-_WRAPPERS = {"reject_null": "BeforeValidator", "unique_items": "AfterValidator"}
+_WRAPPERS = {
+    "integral": "BeforeValidator",
+    "reject_null": "BeforeValidator",
+    "unique_items": "AfterValidator",
+}
 
 
 def _segment(code: str, node: ast.AST) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from codegen.contract import ERROR_EVENTS, Contract, snake
+from codegen.contract import Contract, snake
 
 __all__ = ["docstring", "render_handlers"]
 
@@ -72,12 +72,8 @@ def render_handlers(contract: Contract) -> str:
         if op.direction != "client_to_server":
             continue
         message = contract.messages[op.message_key]
-        success = [k for k in op.reply_keys if contract.messages[k].event not in ERROR_EVENTS]
-        errors = [
-            contract.messages[k].event
-            for k in op.reply_keys
-            if contract.messages[k].event in ERROR_EVENTS
-        ]
+        success = [k for k in op.reply_keys if not contract.messages[k].error_reply]
+        errors = [m.event for k in op.reply_keys if (m := contract.messages[k]).error_reply]
         name = "on_" + snake(message.event)
         methods[message.event] = name
         returns = f"models.{contract.messages[success[0]].model}" if success else "None"

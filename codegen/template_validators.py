@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic_core import PydanticCustomError
 
-__all__ = ["reject_null", "unique_items"]
+__all__ = ["integral", "reject_null", "unique_items"]
 
 
 def reject_null(value: Any) -> Any:
@@ -21,6 +21,17 @@ def reject_null(value: Any) -> Any:
     """
     if value is None:
         raise PydanticCustomError("null_forbidden", "Input should not be null")
+    return value
+
+
+def integral(value: Any) -> Any:
+    """Accept an integer-valued JSON number written with a fraction (``1.0``) as an integer.
+
+    JSON Schema's ``integer`` is any number with a zero fractional part, so the contract's schema
+    accepts ``1.0``; a strict ``int`` would not. ``True``/``False`` stay refused by the strict type.
+    """
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     return value
 
 

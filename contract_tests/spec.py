@@ -92,12 +92,6 @@ def _error_codes(ack_schema: dict[str, Any]) -> tuple[str, ...]:
     return tuple(str(c) for c in enum)
 
 
-def _is_error(schema: dict[str, Any], codes: tuple[str, ...]) -> bool:
-    """A message is an error reply when its payload has a ``code`` drawn from the error enum."""
-    code = schema.get("properties", {}).get("code", {})
-    return isinstance(code, dict) and tuple(code.get("enum") or ()) == codes
-
-
 def load_contract(path: Path) -> Contract:
     """Load ``asyncapi.yaml`` (and the files it refs) into a :class:`Contract`."""
     path = path.resolve()
@@ -118,9 +112,9 @@ def load_contract(path: Path) -> Contract:
                 for i, ex in enumerate(inlined.get("examples", []))
                 if "payload" in ex
             )
-            cache[key] = MessageSpec(
-                key, inlined["name"], schema, examples, _is_error(schema, codes)
-            )
+            # The contract declares which replies are errors (x-chinwag-error-reply).
+            is_error = raw.get("x-chinwag-error-reply") is True
+            cache[key] = MessageSpec(key, inlined["name"], schema, examples, is_error)
         return cache[key]
 
     requests: dict[str, OperationSpec] = {}
