@@ -62,9 +62,10 @@ $(NODE_STAMP): package.json $(wildcard package-lock.json)
 serve: venv ## Run the server with demo data on SQLite
 	$(VENV)/bin/chinwag serve --demo
 
-lint: venv ## ruff check and ruff format --check
+lint: venv ## ruff check, ruff format --check, and the contract's own lint rules
 	$(VENV)/bin/ruff check $(CODE_DIRS)
 	$(VENV)/bin/ruff format --check $(CODE_DIRS)
+	$(PY) -m codegen lint
 
 format: venv ## Apply ruff's formatting and safe fixes
 	$(VENV)/bin/ruff check --fix $(CODE_DIRS)
