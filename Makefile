@@ -77,8 +77,9 @@ typecheck: venv ## mypy --strict on src/ and codegen/
 generate: venv ## Regenerate code and docs from the contract
 	$(PY) -m codegen
 
-check-generated: venv ## Fail when generated files are stale or orphaned
+check-generated: venv ## Fail when generated files are stale or orphaned, or the contract breaks clients
 	$(PY) -m codegen --check
+	$(PY) -m codegen diff @released .
 
 unit-test: venv ## pytest (CHINWAG_TEST_DATABASES=sqlite to skip PostgreSQL locally; PYTEST_ARGS=...)
 	$(PY) -m pytest tests $(PYTEST_ARGS)

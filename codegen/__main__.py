@@ -4,7 +4,8 @@ Exit status: 0 done/clean, 1 ``--check`` found stale, missing or orphaned files 
 2 the contract is invalid (every problem is listed).
 
 ``python -m codegen lint`` runs the contract's lint rules (:mod:`codegen.lint`);
-``python -m codegen diff OLD NEW`` classifies the changes between two contracts (:mod:`codegen.diff`).
+``python -m codegen diff OLD NEW`` classifies the changes between two contracts
+(:mod:`codegen.diff`).
 """
 
 from __future__ import annotations

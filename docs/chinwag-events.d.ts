@@ -1,5 +1,5 @@
 /**
- * chinwag real-time protocol 0.1.0: TypeScript declarations of every Socket.IO event.
+ * chinwag real-time protocol 0.2.0: TypeScript declarations of every Socket.IO event.
  *
  * Generated from asyncapi.yaml by `python -m codegen`; do not edit by hand.
  * Usage (socket.io-client v4):
