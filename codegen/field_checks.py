@@ -1,4 +1,4 @@
-"""Checks the generator leaves out: explicit null on optional fields, ``uniqueItems``, ``1.0``.
+"""Checks the generator leaves out: null on optional fields, ``uniqueItems``, ``1.0``, dates.
 
 datamodel-code-generator types an optional property ``X | None = None`` whether or not its schema
 allows null, so ``{"text": null}`` would pass where the contract says ``type: string``; and it
@@ -113,6 +113,8 @@ def _mark(node: Any, where: str) -> None:
                 checks.append("unique_items")
             if _integer(prop):
                 checks.append("integral")
+            if prop.get("format") == "date-time":
+                checks.append("date_time")
             if checks:
                 prop[MARKER] = checks
     for key, value in node.items():

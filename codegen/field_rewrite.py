@@ -18,6 +18,7 @@ __all__ = ["apply_field_checks"]
 
 # validator name → the pydantic wrapper that runs it
 _WRAPPERS = {
+    "date_time": "AfterValidator",
     "integral": "BeforeValidator",
     "reject_null": "BeforeValidator",
     "unique_items": "AfterValidator",

@@ -553,8 +553,8 @@ export type MessageText = string;
  */
 export interface Attachment {
   /**
-   * Where the file lives (https only).
-   * Constraints: format uri; min 9 chars; max 2048 chars; pattern ^https://[^\s]+$.
+   * Where the file lives: an https URI of RFC 3986 characters (no `format: uri`: the pattern is the whole rule, so the models and the JSON Schema give the same verdict).
+   * Constraints: min 9 chars; max 2048 chars; pattern ^https://[A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=%-]+$.
    */
   url: string;
   /**
