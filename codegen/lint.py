@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import codegen.lint_asyncapi31
 import codegen.lint_examples
 import codegen.lint_operations
 import codegen.lint_recipients
@@ -22,6 +23,7 @@ from codegen.lint_model import RULES, Finding, LintInput
 __all__ = ["lint", "lint_root", "main"]
 
 _MODULES = (
+    codegen.lint_asyncapi31,
     codegen.lint_examples,
     codegen.lint_operations,
     codegen.lint_recipients,

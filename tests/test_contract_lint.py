@@ -87,6 +87,10 @@ def undeclared_example_code(data: LintInput) -> None:
     codes.remove("not_real_time")  # the chat:error example `notRealTime` shows it
 
 
+def invalid_as_31(data: LintInput) -> None:
+    data.asyncapi["operations"]["chatJoin"]["action"] = "publish"  # AsyncAPI 2's verb
+
+
 def unused_schema(data: LintInput) -> None:
     _schemas(data.asyncapi)["Orphan"] = {"type": "string", "maxLength": 1}
 
@@ -109,6 +113,7 @@ FIXTURES: dict[str, list[tuple[Callable[[LintInput], None], str]]] = {
     "CW030": [(unused_schema, "components/schemas/Orphan")],
     "CW040": [(unbounded_integer, "schemas.yaml: $defs/RetryAfter")],
     "CW050": [(mark_beside_ref, "ChatErrorPayload/properties/details")],
+    "CW070": [(invalid_as_31, "asyncapi.yaml: operations/chatJoin")],
 }
 
 
@@ -158,3 +163,8 @@ def test_check_fails_on_a_lint_finding(tmp_path: Path, capsys: pytest.CaptureFix
     )
     assert main(["lint", "--root", str(tmp_path)]) == 1
     assert "CW003" in capsys.readouterr().out
+
+
+def test_docs_profile_lists_every_rule() -> None:
+    profile = (ROOT / "docs" / "profile.md").read_text(encoding="utf-8")
+    assert all(f"| {rule_id} |" in profile for rule_id in RULES), "docs/profile.md misses a rule"
