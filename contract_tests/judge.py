@@ -37,6 +37,8 @@ def judge(
     """
     where = f"[{sock.name}] {op.key} {label} payload={_short(payload)}"
     fail = session.report.fail
+    if outcome.skipped:
+        return False  # the operation was stopped; Session.send recorded one failure for it
     if outcome.dropped:
         fail(f"{where}: the connection was dropped instead of a reply")
         return False

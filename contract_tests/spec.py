@@ -37,6 +37,11 @@ class OperationSpec:
     channel: str
     messages: tuple[MessageSpec, ...]
     replies: tuple[MessageSpec, ...] = ()
+    #: ``x-chinwag-recipients`` of a send operation (room, room-except-sender, socket, …).
+    recipients: str | None = None
+    #: Room channel a request's success puts the socket in (``x-chinwag-joins``) or takes it out of.
+    joins: str | None = None
+    leaves: str | None = None
 
     @property
     def request(self) -> MessageSpec:
@@ -63,6 +68,8 @@ class Contract:
     broadcasts: dict[str, OperationSpec]
     error_codes: tuple[str, ...]
     ack_error_schema: dict[str, Any]
+    #: Room channel key → its parameter names (``conversationRoom`` → ``("conversationId",)``).
+    rooms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     outbound: dict[str, list[MessageSpec]] = field(default_factory=dict)
 
     def outbound_names(self) -> set[str]:
@@ -123,9 +130,23 @@ def load_contract(path: Path) -> Contract:
         channel = op["channel"]["$ref"].rsplit("/", 1)[-1]
         messages = tuple(message(m["$ref"]) for m in op.get("messages", []))
         replies = tuple(message(m["$ref"]) for m in op.get("reply", {}).get("messages", []))
-        spec = OperationSpec(key, op["action"], channel, messages, replies)
+        spec = OperationSpec(
+            key,
+            op["action"],
+            channel,
+            messages,
+            replies,
+            recipients=op.get("x-chinwag-recipients"),
+            joins=op.get("x-chinwag-joins"),
+            leaves=op.get("x-chinwag-leaves"),
+        )
         (requests if op["action"] == "receive" else broadcasts)[key] = spec
-    contract = Contract(path, requests, broadcasts, codes, ack_schema)
+    rooms = {
+        key: tuple(channel.get("parameters") or ())
+        for key, channel in doc.get("channels", {}).items()
+        if channel.get("parameters")
+    }
+    contract = Contract(path, requests, broadcasts, codes, ack_schema, rooms)
     for op in [*requests.values(), *broadcasts.values()]:
         for msg in op.replies if op.action == "receive" else op.messages:
             specs = contract.outbound.setdefault(msg.name, [])

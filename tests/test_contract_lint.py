@@ -91,6 +91,10 @@ def invalid_as_31(data: LintInput) -> None:
     data.asyncapi["operations"]["chatJoin"]["action"] = "publish"  # AsyncAPI 2's verb
 
 
+def no_recipients(data: LintInput) -> None:
+    del data.asyncapi["operations"]["sendChatNew"]["x-chinwag-recipients"]
+
+
 def unused_schema(data: LintInput) -> None:
     _schemas(data.asyncapi)["Orphan"] = {"type": "string", "maxLength": 1}
 
@@ -113,6 +117,7 @@ FIXTURES: dict[str, list[tuple[Callable[[LintInput], None], str]]] = {
     "CW030": [(unused_schema, "components/schemas/Orphan")],
     "CW040": [(unbounded_integer, "schemas.yaml: $defs/RetryAfter")],
     "CW050": [(mark_beside_ref, "ChatErrorPayload/properties/details")],
+    "CW060": [(no_recipients, "operations/sendChatNew/x-chinwag-recipients")],
     "CW070": [(invalid_as_31, "asyncapi.yaml: operations/chatJoin")],
 }
 
