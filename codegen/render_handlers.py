@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import abc
 import inspect
-from typing import Generic, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 from chinwag_contract import models
 
@@ -30,10 +30,24 @@ Ctx = TypeVar("Ctx")
 
 '''
 
+_NEW = '''
+    def __new__(cls, *args: Any, **kwargs: Any) -> Self:
+        """Check the class against the contract before Python's own abstract-class error.
+
+        ``object.__new__`` refuses a class with abstract methods with a bare ``TypeError``; this
+        check runs first and names every handler the contract needs that the class lacks.
+        """
+        ensure_implemented(cls)
+        return super().__new__(cls)
+'''
+
 _ENSURE = '''
 
 def ensure_implemented(handlers: object) -> None:
-    """Raise ``TypeError`` naming every handler method that is missing, abstract or not async."""
+    """Raise ``TypeError`` naming every handler method that is missing, abstract or not async.
+
+    ``handlers`` is a handler object or class.
+    """
     problems = []
     for event, name in HANDLER_METHODS.items():
         method = getattr(handlers, name, None)
@@ -44,7 +58,7 @@ def ensure_implemented(handlers: object) -> None:
         elif not inspect.iscoroutinefunction(method):
             problems.append(f"{name} ({event}) is not an async method")
     if problems:
-        name = type(handlers).__name__
+        name = handlers.__name__ if isinstance(handlers, type) else type(handlers).__name__
         raise TypeError(f"{name} does not implement the contract: " + "; ".join(problems))
 '''
 
@@ -67,6 +81,7 @@ def render_handlers(contract: Contract) -> str:
             "The contract's client→server operations; subclass and implement them all.", "    "
         )
     )
+    out.append(_NEW)
     methods: dict[str, str] = {}
     for op in contract.operations:
         if op.direction != "client_to_server":

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import abc
 import inspect
-from typing import Generic, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 from chinwag_contract import models
 
@@ -24,6 +24,15 @@ Ctx = TypeVar("Ctx")
 
 class ChinwagHandlers(abc.ABC, Generic[Ctx]):
     """The contract's client→server operations; subclass and implement them all."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Self:
+        """Check the class against the contract before Python's own abstract-class error.
+
+        ``object.__new__`` refuses a class with abstract methods with a bare ``TypeError``; this
+        check runs first and names every handler the contract needs that the class lacks.
+        """
+        ensure_implemented(cls)
+        return super().__new__(cls)
 
     @abc.abstractmethod
     async def on_authenticate(
@@ -148,7 +157,10 @@ HANDLER_METHODS: dict[str, str] = {
 
 
 def ensure_implemented(handlers: object) -> None:
-    """Raise ``TypeError`` naming every handler method that is missing, abstract or not async."""
+    """Raise ``TypeError`` naming every handler method that is missing, abstract or not async.
+
+    ``handlers`` is a handler object or class.
+    """
     problems = []
     for event, name in HANDLER_METHODS.items():
         method = getattr(handlers, name, None)
@@ -159,5 +171,5 @@ def ensure_implemented(handlers: object) -> None:
         elif not inspect.iscoroutinefunction(method):
             problems.append(f"{name} ({event}) is not an async method")
     if problems:
-        name = type(handlers).__name__
+        name = handlers.__name__ if isinstance(handlers, type) else type(handlers).__name__
         raise TypeError(f"{name} does not implement the contract: " + "; ".join(problems))
