@@ -72,7 +72,7 @@ def serve_app(
     runtime = getattr(getattr(app, "state", None), "runtime", None)
     if runtime is not None:
         # chinwag's server class: drains and announces server:shutdown before uvicorn closes.
-        from chinwag.transport.serving import ChinwagServer
+        from chinwag.transport.socketio.serving import ChinwagServer
 
         server: uvicorn.Server = ChinwagServer(config, runtime.gateway)
     else:

@@ -405,7 +405,7 @@ export interface WorkLeftPayload {
 }
 
 /**
- * A page of messages in seq order; ask again after the last one while `hasMore`.
+ * A page of messages in seq order (at most 200, and about 512 KiB); ask again after the last one while `hasMore`.
  * chinwag extension.
  */
 export interface ChatSyncedPayload {

@@ -22,11 +22,11 @@ import redis.asyncio as aioredis
 pytest.register_assert_rewrite("tests.support.client")
 
 from chinwag.config import Settings  # noqa: E402
-from chinwag.transport.cluster_limits import (  # noqa: E402
+from chinwag.transport.limits.cluster_limits import (  # noqa: E402
     STALE_HEARTBEATS,
     RedisUserLimits,
 )
-from chinwag.transport.limit_scripts import bucket_key, sockets_key  # noqa: E402
+from chinwag.transport.limits.scripts import bucket_key, sockets_key  # noqa: E402
 from tests.support.client import (  # noqa: E402
     Api,
     ChatClient,

@@ -1,4 +1,4 @@
-"""Direct websocket writes (``chinwag.transport.direct_ws``) against a real uvicorn server.
+"""Direct websocket writes (``chinwag.transport.fastpath.direct_ws``) against a real uvicorn server.
 
 The server runs in-process (uvicorn in a thread, real TCP) so the tests can read the process's
 counts of packets written directly and packets left to engine.io's queue. Clients are real:
@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chinwag.app import create_app
 from chinwag.config import Settings
-from chinwag.transport import direct_ws
+from chinwag.transport.fastpath import direct_ws
 from contract_tests.serve import serve_app
 
 # Before the import: the plugin's asserts get pytest's rewriting (no "already imported" warning).

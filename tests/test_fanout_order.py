@@ -16,8 +16,8 @@ import time
 import socketio
 from engineio.async_socket import AsyncSocket
 
-from chinwag.transport import engineio_patches
-from chinwag.transport.fanout import FastFanout
+from chinwag.transport.fastpath import engineio_patches
+from chinwag.transport.fastpath.fanout import FastFanout
 
 
 def _socket(server: socketio.AsyncServer, eio_sid: str) -> AsyncSocket:

@@ -86,7 +86,7 @@ async def test_mark_read_skips_own_messages_and_never_lists_an_id_twice(world: W
     chat, conv = world.services.chat, world.conversation
     a1 = (await chat.send(ALICE, conv.id, "a1", client_nonce="1")).message
     b1 = (await chat.send(BOB, conv.id, "b1", client_nonce="2")).message
-    bot = await world.services.management.post_automated_message(conv.id, "bot", "flow")
+    bot = await world.services.management.post_automated_message(SERVICE, conv.id, "bot", "flow")
     b2 = (await chat.send(BOB, conv.id, "b2", client_nonce="3")).message
     world.published.events.clear()
 
@@ -129,7 +129,7 @@ async def test_unread_count_counts_others_unread_messages_per_principal(world: W
     for i in range(3):
         await chat.send(BOB, conv.id, f"b{i}", client_nonce=f"b{i}")
     await chat.send(ALICE, conv.id, "a", client_nonce="a")
-    await management.post_automated_message(conv.id, "bot", "flow")
+    await management.post_automated_message(SERVICE, conv.id, "bot", "flow")
 
     def counts(listing: list[tuple[Conversation, int]]) -> dict[str, int]:
         return {c.id: n for c, n in listing}

@@ -114,7 +114,7 @@ async def test_automated_message_is_stored_and_announced(world: World) -> None:
     world.published.events.clear()
     action = ActionData("p1", buttons=(Button("yes", "Yes", "y"),))
     message = await world.services.management.post_automated_message(
-        conv.id, "Continue?", "flow_step", action
+        SERVICE, conv.id, "Continue?", "flow_step", action
     )
     assert message.kind == "automated" and message.sender_id is None and message.seq == 1
     [event] = world.published.events
@@ -122,7 +122,9 @@ async def test_automated_message_is_stored_and_announced(world: World) -> None:
     [stored] = await world.services.management.list_messages(ALICE, conv.id)
     assert stored == message and stored.action_data == action
     with pytest.raises(NotFound):
-        await world.services.management.post_automated_message("nope", "x", "flow")
+        await world.services.management.post_automated_message(SERVICE, "nope", "x", "flow")
+    with pytest.raises(Forbidden):
+        await world.services.management.post_automated_message(ALICE, conv.id, "x", "flow")
 
 
 async def test_list_messages_pages_forward_and_backward_in_ascending_order(world: World) -> None:

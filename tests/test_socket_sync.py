@@ -1,8 +1,12 @@
-"""chat:sync (extension): catching up after a reconnect, in pages of at most 200."""
+"""chat:sync (extension): catching up after a reconnect, in pages of at most 200 (~512 KiB)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
+
+from chinwag.handlers.sync_page import SYNC_PAGE_BYTES, cut_page
 
 # Before the import: the plugin's asserts get pytest's rewriting (no "already imported" warning).
 pytest.register_assert_rewrite("tests.support.client")
@@ -43,3 +47,40 @@ async def test_sync_limit_over_200_is_invalid(connect: Connect, api: Api) -> Non
         {"conversationId": scene.conversation_id, "afterSeq": 0, "limit": 201},
         "invalid_payload",
     )
+
+
+def test_a_sync_page_stops_at_about_512_kib() -> None:
+    """``cut_page`` keeps the leading messages within the budget (at least one) and says more
+    follow when it cut."""
+    message = {"id": "m", "text": "y" * 10_000}
+    size = len(b'{"id":"m","text":""}') + 10_000
+    page, more = cut_page([message] * 200, False)
+    assert len(page) == SYNC_PAGE_BYTES // size
+    assert more
+    assert cut_page([message] * 3, False) == ([message] * 3, False)
+    assert cut_page([message] * 3, True) == ([message] * 3, True)
+    assert cut_page([message] * 3, False, budget=1) == ([message], True)
+
+
+async def test_chat_synced_pages_of_long_messages_stop_near_512_kib(
+    api: Api, connect: Connect
+) -> None:
+    """200 messages of 10,000 characters would be a ~2 MB reply; pages stop at ~512 KiB with
+    ``hasMore`` and the next page continues where the last one stopped."""
+    alice = new_user("alice")
+    scene = await make_scene(api, members=[alice], participants=[alice])
+    client = await connect(alice)
+    sent = [await client.send(scene.conversation_id, "z" * 10_000) for _ in range(70)]
+    first = await client.ok("chat:sync", {"conversationId": scene.conversation_id, "afterSeq": 0})
+    assert first["hasMore"]
+    assert 40 <= len(first["messages"]) < 70
+    assert len(json.dumps(first["messages"])) <= SYNC_PAGE_BYTES + 16 * 1024
+    seqs = [m["seq"] for m in first["messages"]]
+    while True:
+        page = await client.ok(
+            "chat:sync", {"conversationId": scene.conversation_id, "afterSeq": seqs[-1]}
+        )
+        seqs += [m["seq"] for m in page["messages"]]
+        if not page["hasMore"]:
+            break
+    assert seqs == [m["seq"] for m in sent]

@@ -2,7 +2,7 @@
 
 python-engineio's server leaves a polling client's pending long-poll GET unanswered when the
 client sends CLOSE (python-socketio's client then waits ~30 s in ``disconnect()``); chinwag
-answers it with CLOSE at once (``chinwag.transport.engineio_patches``), tested below.
+answers it with CLOSE at once (``chinwag.transport.fastpath.engineio_patches``), tested below.
 """
 
 from __future__ import annotations

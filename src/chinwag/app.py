@@ -7,7 +7,6 @@ import importlib.resources
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
-import socketio
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -16,9 +15,10 @@ from starlette.types import Receive, Scope, Send
 
 from chinwag.bootstrap import HandlersFactory, Runtime, build_runtime
 from chinwag.config import Settings
+from chinwag.handlers.rest import RestHandlers
 from chinwag.storage import migrate
-from chinwag.transport.http import RestApi
-from chinwag.transport.rooms import OutboundFilter
+from chinwag.transport.rest.routes import RestApi
+from chinwag.transport.socketio.rooms import OutboundFilter
 
 REPO_DOCS = Path(__file__).resolve().parents[2] / "docs" / "protocol.html"
 
@@ -51,7 +51,7 @@ class ChinwagApp(Starlette):
 
     Starlette's exception middleware wraps ``send`` for every websocket; our only websocket
     route is Socket.IO, which needs none of it, and handing engine.io the server's own
-    ``send`` lets it write frames directly (see :mod:`chinwag.transport.direct_ws`).
+    ``send`` lets it write frames directly (see :mod:`chinwag.transport.fastpath.direct_ws`).
     HTTP requests take the full stack.
     """
 
@@ -97,15 +97,14 @@ def create_app(
             await runtime.control.stop()
             await runtime.database.close()
 
-    rest = RestApi(runtime.services)
-    sio_app = socketio.ASGIApp(runtime.sio, socketio_path="socket.io")
+    rest = RestApi(RestHandlers(runtime.services), runtime.services.tokens)
     app = ChinwagApp(
         routes=[
             *rest.routes(),
             Route("/openapi.json", _openapi, methods=["GET"]),
             Route("/asyncapi.json", _asyncapi, methods=["GET"]),
             Route("/docs", _docs, methods=["GET"]),
-            Mount("/socket.io", app=sio_app),
+            Mount("/socket.io", app=runtime.socketio_app),
         ],
         lifespan=lifespan,
     )

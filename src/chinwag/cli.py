@@ -28,7 +28,7 @@ def serve(host: str, port: int, demo: bool, log_level: str) -> None:
     """Run the server (migrates the database first)."""
     from chinwag.app import create_app
     from chinwag.bootstrap import Runtime
-    from chinwag.transport.serving import ChinwagServer
+    from chinwag.transport.socketio.serving import ChinwagServer
 
     logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     settings = Settings()

@@ -53,6 +53,12 @@ class Settings(BaseSettings):
         gt=0,
         description="engine.io max packet size (chars on websocket).",
     )
+    max_socket_buffer: int = Field(
+        default=2 * 1024 * 1024,
+        ge=0,
+        description="Bytes that may wait for one socket (engine.io queue + TCP buffer); over it "
+        "the socket is aborted (slow_consumer). 0: unbounded.",
+    )
     websocket_compression: bool = Field(
         default=False, description="permessage-deflate on websockets."
     )

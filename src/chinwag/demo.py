@@ -40,6 +40,7 @@ async def seed_demo(runtime: Runtime) -> DemoData:
         )
         automated = await management.create_conversation(SERVICE, campaign_id, [ALICE], "automated")
         await management.post_automated_message(
+            SERVICE,
             automated.id,
             "Hi! Would you like to talk to a person?",
             "welcome",

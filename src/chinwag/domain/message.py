@@ -11,6 +11,9 @@ from typing import Any, Literal
 MessageKind = Literal["user", "automated"]
 InputType = Literal["text", "number", "email", "select"]
 
+PAGE_MAX = 200
+"""Most messages one page carries (REST history, ``chat:sync``)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Attachment:

@@ -7,10 +7,11 @@ raised as ``ChinwagError``; the transport turns them into the operation's error 
 
 from __future__ import annotations
 
-from chinwag.domain.message import Attachment
+from chinwag.domain.message import PAGE_MAX, Attachment
 from chinwag.domain.time import format_timestamp
 from chinwag.handlers.context import SocketContext, require_principal
 from chinwag.handlers.presenters import message_to_wire
+from chinwag.handlers.sync_page import cut_page
 from chinwag.services.container import Services
 from chinwag_contract.emitter import conversation_room, work_room
 from chinwag_contract.handlers import ChinwagHandlers
@@ -35,8 +36,6 @@ from chinwag_contract.models import (
     WorkLeavePayload,
     WorkLeftPayload,
 )
-
-SYNC_PAGE_MAX = 200
 
 
 class SocketHandlers(ChinwagHandlers[SocketContext]):
@@ -147,18 +146,15 @@ class SocketHandlers(ChinwagHandlers[SocketContext]):
         return WorkLeftPayload(campaignId=payload.campaignId)
 
     async def on_chat_sync(self, ctx: SocketContext, payload: ChatSyncPayload) -> ChatSyncedPayload:
-        """A page of messages after ``afterSeq``, in seq order."""
+        """A page of messages after ``afterSeq``, in seq order (≤ 200, about ≤ 512 KiB)."""
         principal = require_principal(ctx)
         messages, has_more = await self.services.chat.sync(
             principal,
             payload.conversationId,
             after_seq=payload.afterSeq,
-            limit=payload.limit or SYNC_PAGE_MAX,
+            limit=payload.limit or PAGE_MAX,
         )
+        wire, has_more = cut_page([message_to_wire(m) for m in messages], has_more)
         return ChatSyncedPayload.model_validate(
-            {
-                "conversationId": payload.conversationId,
-                "messages": [message_to_wire(m) for m in messages],
-                "hasMore": has_more,
-            }
+            {"conversationId": payload.conversationId, "messages": wire, "hasMore": has_more}
         )

@@ -169,6 +169,7 @@ class ManagementService:
 
     async def post_automated_message(
         self,
+        principal: Principal,
         conversation_id: str,
         text: str | None,
         reason: str,
@@ -176,8 +177,10 @@ class ManagementService:
     ) -> Message:
         """Store an automated message (no sender, same seq counter) and announce it.
 
-        Called by the flow engine, not by clients, so there is no principal to check.
+        For backend services (the service role): the REST route and the embedding API.
         """
+        if not may_manage(principal):
+            raise Forbidden("The service role is required")
         stored = await self._store.send(
             NewMessage(
                 conversation_id=conversation_id,

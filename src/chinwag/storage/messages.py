@@ -5,19 +5,18 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from chinwag.domain.message import Message
+from chinwag.domain.message import PAGE_MAX, Message
 from chinwag.storage.rows import MESSAGE_COLUMNS, message_from_row
 from chinwag.storage.schema import messages
 
 DEFAULT_PAGE = 50
-MAX_PAGE = 200
 
 
 def clamp_limit(limit: int | None, default: int = DEFAULT_PAGE) -> int:
-    """Page size within 1..MAX_PAGE (None → ``default``)."""
+    """Page size within 1..PAGE_MAX (None → ``default``)."""
     if limit is None:
         return default
-    return max(1, min(MAX_PAGE, limit))
+    return max(1, min(PAGE_MAX, limit))
 
 
 class MessageRepository:
@@ -63,7 +62,7 @@ class MessageRepository:
         self, conversation_id: str, after_seq: int, limit: int | None = None
     ) -> tuple[list[Message], bool]:
         """Messages with seq > ``after_seq`` (≤ 200 a page) and whether more follow."""
-        size = clamp_limit(limit, default=MAX_PAGE)
+        size = clamp_limit(limit, default=PAGE_MAX)
         rows = (
             (
                 await self._conn.execute(

@@ -12,8 +12,8 @@ from chinwag.domain.principal import Principal
 from chinwag.errors import ChinwagError, Internal, Unauthenticated
 from chinwag.services.auth import TokenService
 from chinwag.transport.error_replies import from_validation_error
-from chinwag.transport.http_requests import BadJson
-from chinwag.transport.http_responses import error_response
+from chinwag.transport.rest.requests import BadJson
+from chinwag.transport.rest.responses import error_response
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 #: A route handler that runs only for an authenticated caller.

@@ -1,4 +1,4 @@
-"""Per-user limits shared by every process through Redis (see :mod:`chinwag.transport.user_limits`).
+"""Per-user limits shared by every process through Redis (see :mod:`.user_limits`).
 
 * Sockets per user: a sorted set ``chinwag:sockets:<userId>`` of ``<process-id>:<sid>`` scored by
   last-seen time (ms). Each process re-scores its own live members every heartbeat; a count
@@ -25,14 +25,14 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from chinwag.config import Settings
-from chinwag.transport.limit_scripts import (
+from chinwag.transport.limits.scripts import (
     ADMIT_LUA,
     BUCKET_LUA,
     HEARTBEAT_LUA,
     bucket_key,
     sockets_key,
 )
-from chinwag.transport.user_limits import LocalUserLimits
+from chinwag.transport.limits.user_limits import LocalUserLimits
 
 log = logging.getLogger("chinwag.limits")
 
@@ -43,7 +43,7 @@ REDIS_TIMEOUT_S = 2.0
 
 
 class RedisUserLimits:
-    """Cluster-wide :class:`~chinwag.transport.user_limits.UserLimits`."""
+    """Cluster-wide :class:`~chinwag.transport.limits.user_limits.UserLimits`."""
 
     def __init__(self, url: str, settings: Settings, process_id: str | None = None) -> None:
         self.redis = aioredis.Redis.from_url(

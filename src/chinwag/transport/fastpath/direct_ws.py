@@ -21,20 +21,33 @@ engine.io's queue exactly as before:
 - uvicorn's side is open (no close sent, not disconnected) and writable (a paused transport
   leaves backpressure to the writer, as before).
 
-The hooks into engine.io's socket class are in :mod:`chinwag.transport.engineio_patches`.
+The hooks into engine.io's socket class are in :mod:`chinwag.transport.fastpath.engineio_patches`.
 """
 
 from __future__ import annotations
 
 import struct
 import time
+from collections.abc import Callable
 from typing import Any
 
-from uvicorn.protocols.websockets.websockets_sansio_impl import (
-    WebSocketsSansIOProtocol as _SansIO,
-)
+try:
+    from uvicorn.protocols.websockets.websockets_sansio_impl import (
+        WebSocketsSansIOProtocol as _SansIO,
+    )
+except ImportError:  # the canary reports it and keeps the fast path off
+    _SansIO = None  # type: ignore[assignment,misc]
 
-__all__ = ["DirectStats", "client_gone", "remember_protocol", "stats", "text_frame", "write_frame"]
+__all__ = [
+    "DirectStats",
+    "abort_transport",
+    "client_gone",
+    "remember_protocol",
+    "stats",
+    "text_frame",
+    "transport_backlog",
+    "write_frame",
+]
 
 PROTOCOL = "_chinwag_ws_protocol"
 """Attribute of an engine.io socket: the uvicorn protocol frames may be written to, or None."""
@@ -99,6 +112,26 @@ def write_frame(sock: Any, frame: bytes) -> bool:
     return True
 
 
+def transport_backlog(sock: Any) -> Callable[[], int] | None:
+    """A function returning the bytes waiting in ``sock``'s TCP write buffer, or None when
+    its uvicorn protocol is not known (polling, another websocket implementation)."""
+    protocol = sock.__dict__.get(PROTOCOL)
+    if protocol is None:
+        return None
+    return protocol.transport.get_write_buffer_size  # type: ignore[no-any-return]
+
+
+def abort_transport(sock: Any) -> bool:
+    """Abort ``sock``'s TCP connection now, dropping its write buffer (a slow consumer);
+    ``False`` when its uvicorn protocol is not known. uvicorn then reports the disconnect to
+    engine.io, whose websocket handler ends as for any lost connection."""
+    protocol = sock.__dict__.get(PROTOCOL)
+    if protocol is None:
+        return False
+    protocol.transport.abort()
+    return True
+
+
 _PROTOCOL_STATE = ("transport", "close_sent", "disconnected", "writable", "conn")
 """uvicorn internals :func:`write_frame` reads (uvicorn is pinned to a minor version; a release
 that renames them turns direct writes off instead of breaking sends, and the tests that expect
@@ -111,7 +144,8 @@ def remember_protocol(sock: Any, ws: Any) -> None:
     send = getattr(ws, "asgi_send", None)
     protocol = getattr(send, "__self__", None)
     usable = (
-        type(protocol) is _SansIO
+        _SansIO is not None
+        and type(protocol) is _SansIO
         and getattr(send, "__func__", None) is _SansIO.send
         and all(hasattr(protocol, name) for name in _PROTOCOL_STATE)
         and not protocol.conn.extensions  # permessage-deflate: frames go through the codec

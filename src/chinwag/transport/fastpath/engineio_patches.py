@@ -6,8 +6,9 @@
   wrapped every wait in a new Task: once per delivered packet when a broadcast wakes an idle
   socket), and the websocket writer's idle flag that direct writes rely on;
 - ``send``: a text message goes straight to an idle websocket
-  (:mod:`chinwag.transport.direct_ws`), anything else through the queue as before;
-- ``_websocket_handler``: remembers the uvicorn protocol of the connection while it runs;
+  (:mod:`chinwag.transport.fastpath.direct_ws`), anything else through the queue as before;
+- ``_websocket_handler``: remembers the uvicorn protocol of the connection while it runs (and
+  tells a bounded queue how to read the transport's write buffer);
 - ``close``: when a polling client sends CLOSE, engine.io closes the socket without answering
   the client's pending long-poll GET, which then hangs until the ping timeout (python-socketio's
   client waits on it for 30 s in ``disconnect()``); a CLOSE packet now answers it at once, as
@@ -29,14 +30,13 @@ import engineio.payload
 from engineio import exceptions as eio_exceptions
 from engineio import packet as eio_packet
 
-from chinwag.transport import direct_ws
+from chinwag.transport.fastpath import direct_ws
 
-__all__ = ["enqueue", "enqueue_now", "install"]
+__all__ = ["PATCHED", "enqueue", "enqueue_now", "install"]
 
 _Socket = engineio.async_socket.AsyncSocket
-_original_send = _Socket.send
-_original_handler = _Socket._websocket_handler
-_original_close = _Socket.close
+_ORIGINALS: dict[str, Any] = {}
+"""engine.io's own functions, kept by :func:`install` before it replaces them."""
 
 
 async def _poll(self: Any) -> list[Any]:
@@ -72,7 +72,7 @@ async def _poll(self: Any) -> list[Any]:
 async def enqueue(sock: Any, pkt: Any) -> None:
     """engine.io's own ``send``: through the socket's queue and writer."""
     direct_ws.stats.queued += 1
-    await _original_send(sock, pkt)
+    await _ORIGINALS["send"](sock, pkt)
 
 
 def enqueue_now(sock: Any, packets: Sequence[Any]) -> bool:
@@ -104,25 +104,40 @@ async def _send(self: Any, pkt: Any) -> None:
 async def _websocket_handler(self: Any, ws: Any) -> Any:
     """``AsyncSocket._websocket_handler``, remembering the uvicorn protocol while it runs."""
     direct_ws.remember_protocol(self, ws)
+    # chinwag's bounded queue (transport.socketio.outbound_queue) counts the TCP buffer too.
+    watch = getattr(self.queue, "watch_transport", None)
+    if watch is not None:
+        watch(self, direct_ws.transport_backlog(self))
     try:
-        return await _original_handler(self, ws)
+        return await _ORIGINALS["_websocket_handler"](self, ws)
     finally:
         self.__dict__[direct_ws.PROTOCOL] = None
+        if watch is not None:
+            watch(self, None)
 
 
 async def _close(self: Any, wait: bool = True, abort: bool = False, reason: Any = None) -> None:
     """``AsyncSocket.close``; a polling socket closed without a CLOSE packet gets one queued,
     which answers the client's pending long-poll GET now instead of at the ping timeout."""
     was_open = not self.closed and not self.closing
-    await _original_close(self, wait=wait, abort=abort, reason=reason)
+    await _ORIGINALS["close"](self, wait=wait, abort=abort, reason=reason)
     if was_open and abort and not self.upgraded:
         self.queue.put_nowait(eio_packet.Packet(eio_packet.CLOSE))
 
 
+PATCHED: dict[str, Any] = {  # AsyncSocket method name → its replacement
+    "poll": _poll,
+    "send": _send,
+    "_websocket_handler": _websocket_handler,
+    "close": _close,
+}
+
+
 def install() -> None:
-    """Apply the patches (idempotent, process-wide)."""
+    """Apply the patches (idempotent, process-wide); the canary has checked what they need."""
+    if _ORIGINALS:
+        return
+    for name, patch in PATCHED.items():
+        _ORIGINALS[name] = getattr(_Socket, name)
+        setattr(_Socket, name, patch)
     engineio.payload.Payload.max_decode_packets = 256
-    _Socket.poll = _poll
-    _Socket.send = _send
-    _Socket._websocket_handler = _websocket_handler
-    _Socket.close = _close

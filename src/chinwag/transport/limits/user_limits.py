@@ -11,7 +11,7 @@ from collections import defaultdict
 from typing import Protocol
 
 from chinwag.config import Settings
-from chinwag.transport.ratelimit import TokenBucket
+from chinwag.transport.limits.ratelimit import TokenBucket
 
 
 class UserLimits(Protocol):

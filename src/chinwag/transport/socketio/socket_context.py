@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from chinwag.domain.principal import Principal
-from chinwag.transport.auth_lifecycle import AuthLifecycle
-from chinwag.transport.sessions import SocketState
+from chinwag.transport.socketio.auth_lifecycle import AuthLifecycle
+from chinwag.transport.socketio.sessions import SocketState
 
 
 class SocketIOContext:

@@ -5,8 +5,8 @@ contract validation with the generated model, the handler, then the declared rep
 event, and as the acknowledgement when the client asked for one). Nothing a client sends
 can raise past this point: bad input becomes a structured error reply.
 
-A socket's authentication lives in :mod:`~chinwag.transport.auth_lifecycle`, the graceful
-shutdown in :mod:`~chinwag.transport.drain`.
+A socket's authentication lives in :mod:`~chinwag.transport.socketio.auth_lifecycle`, the graceful
+shutdown in :mod:`~chinwag.transport.socketio.drain`.
 """
 
 from __future__ import annotations
@@ -31,24 +31,36 @@ from chinwag.errors import (
 )
 from chinwag.handlers.context import SocketContext
 from chinwag.services.auth import TokenService
-from chinwag.transport.auth_lifecycle import AuthLifecycle
-from chinwag.transport.drain import Drain
 from chinwag.transport.error_replies import (
     auth_error_payload,
     chat_error_payload,
     error_body,
     from_validation_error,
 )
+from chinwag.transport.limits.user_limits import UserLimits
 from chinwag.transport.nul import reject_nul
-from chinwag.transport.rooms import SocketIOTransport
-from chinwag.transport.sessions import SessionRegistry
-from chinwag.transport.socket_context import SocketIOContext
-from chinwag.transport.user_limits import UserLimits
+from chinwag.transport.socketio import backpressure
+from chinwag.transport.socketio.auth_lifecycle import AuthLifecycle
+from chinwag.transport.socketio.drain import Drain
+from chinwag.transport.socketio.rooms import SocketIOTransport
+from chinwag.transport.socketio.sessions import SessionRegistry
+from chinwag.transport.socketio.socket_context import SocketIOContext
 from chinwag_contract.emitter import dump_payload
 from chinwag_contract.handlers import ChinwagHandlers, ensure_implemented
-from chinwag_contract.operations import INBOUND, Operation
+from chinwag_contract.operations import INBOUND, OUTBOUND_MODELS, Operation
 
 log = logging.getLogger("chinwag.gateway")
+
+
+def reply_data(event: str, result: BaseModel) -> dict[str, Any]:
+    """A handler's success reply as wire data, validated once.
+
+    Handlers build their reply with the generated model (pydantic validates on construction),
+    so it is dumped, not validated again; anything but that model is refused.
+    """
+    if type(result) is not OUTBOUND_MODELS[event]:
+        raise TypeError(f"handler returned {type(result).__name__} for {event!r}")
+    return result.model_dump(mode="json", exclude_unset=True)
 
 
 class Gateway:
@@ -72,6 +84,9 @@ class Gateway:
         self.limits = limits
         self.auth = AuthLifecycle(sio, transport, tokens, settings, self.sessions, limits)
         self.drain = Drain(sio, transport, self.sessions, settings)
+        guard = backpressure.guard_for(sio)
+        if guard is not None:  # its abort log names the socket's user
+            guard.user_of = self._user_of
 
     def install(self) -> None:
         """Register the connect/disconnect, contract and catch-all handlers."""
@@ -86,6 +101,10 @@ class Gateway:
             return await self.handle(operation, sid, args)
 
         return dispatch
+
+    def _user_of(self, sid: str) -> str | None:
+        state = self.sessions.sockets.get(sid)
+        return state.principal.user_id if state is not None and state.principal else None
 
     # -- connection lifecycle -------------------------------------------------------------
 
@@ -143,7 +162,8 @@ class Gateway:
             payload = operation.payload_model.model_validate(request)
             method = getattr(self.handlers, operation.handler_method or "")
             result: BaseModel = await method(SocketIOContext(self.auth, state), payload)
-            data = dump_payload(operation.success_reply or "", result)
+            reply = operation.success_reply or ""
+            data = reply_data(reply, result)
         except ValidationError as exc:
             err: ChinwagError = from_validation_error(exc)
         except ChinwagError as exc:
@@ -152,7 +172,7 @@ class Gateway:
             log.exception("handler for %s failed", operation.event)
             err = Internal("Internal error")
         else:
-            await self.transport.emit(operation.success_reply or "", data, rooms=[sid])
+            await self.transport.emit_to_sockets(reply, data, [sid])
             return data
         await self._send_error_reply(operation.error_reply, operation.event, request, err, sid)
         if isinstance(err, TooManySockets) and operation.event == "authenticate":
@@ -167,4 +187,4 @@ class Gateway:
         else:
             reply = "chat:error"
             data = dump_payload(reply, chat_error_payload(err, event, request))
-        await self.transport.emit(reply, data, rooms=[sid])
+        await self.transport.emit_to_sockets(reply, data, [sid])

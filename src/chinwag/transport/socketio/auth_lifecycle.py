@@ -2,7 +2,7 @@
 
 A socket may authenticate in the handshake or later with the ``authenticate`` event; until
 then it runs against the auth deadline. Once bound to a user it takes one of that user's
-socket places (see :mod:`chinwag.transport.user_limits`) and holds it until it disconnects
+socket places (see :mod:`chinwag.transport.limits.user_limits`) and holds it until it disconnects
 or its token runs out, when it must authenticate again.
 """
 
@@ -19,9 +19,9 @@ from chinwag.config import Settings
 from chinwag.domain.principal import Principal
 from chinwag.errors import ChinwagError, Forbidden, InvalidToken, TooManySockets, Unauthenticated
 from chinwag.services.auth import TokenService
-from chinwag.transport.rooms import SocketIOTransport
-from chinwag.transport.sessions import SessionRegistry, SocketState
-from chinwag.transport.user_limits import UserLimits
+from chinwag.transport.limits.user_limits import UserLimits
+from chinwag.transport.socketio.rooms import SocketIOTransport
+from chinwag.transport.socketio.sessions import SessionRegistry, SocketState
 from chinwag_contract.emitter import dump_payload, user_room
 
 # Lets a refused authenticate's reply and ack leave before the socket is closed.
@@ -71,7 +71,7 @@ class AuthLifecycle:
 
     async def _announce(self, sid: str, user_id: str) -> None:
         data = dump_payload("authenticated", {"userId": user_id})
-        await self.transport.emit("authenticated", data, rooms=[sid])
+        await self.transport.emit_to_sockets("authenticated", data, [sid])
 
     async def disconnect(self, sid: str) -> None:
         """Forget the socket, and stop counting it for its user."""
@@ -154,4 +154,4 @@ class AuthLifecycle:
         state.cancel_timers()
         self._start_auth_deadline(state)
         data = dump_payload("auth_error", {"message": "Token expired", "code": "token_expired"})
-        await self.transport.emit("auth_error", data, rooms=[sid])
+        await self.transport.emit_to_sockets("auth_error", data, [sid])

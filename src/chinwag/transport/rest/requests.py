@@ -1,7 +1,7 @@
 """Reading REST requests: the JSON body, path ids and integer query parameters.
 
 Each raises the contract's errors (``invalid_payload``, ``not_found``), so a bad request is
-answered by :func:`~chinwag.transport.http_guard.guard` like any other refusal.
+answered by :func:`~chinwag.transport.rest.guard.guard` like any other refusal.
 """
 
 from __future__ import annotations

@@ -11,17 +11,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
 import redis.asyncio as aioredis
 
+from chinwag.handlers.evictions import Revoke
+
 log = logging.getLogger("chinwag.control")
 
 CHANNEL = "chinwag:control"
-
-Revoke = Callable[[str, dict[str, Any] | None], Awaitable[None]]
 
 
 class LocalControl:

@@ -41,9 +41,19 @@ class SocketIOTransport:
 
     async def emit_local(self, event: str, data: dict[str, Any], room: str) -> None:
         """Emit to ``room``'s sockets on this process only (not through Redis)."""
+        await self.emit_to_sockets(event, data, [room])
+
+    async def emit_to_sockets(self, event: str, data: dict[str, Any], sids: Sequence[str]) -> None:
+        """Emit to sockets (or rooms) of this process; never published through Redis.
+
+        Replies to the socket that asked, and anything else meant for this process's own
+        sockets, take this path: with the Redis manager a plain emit would be published to
+        every process only for the others to find no such socket.
+        """
         filtered = self._filter(event, data)
         if filtered is not None:
-            await self.sio.emit(event, filtered, to=room, namespace=NAMESPACE, ignore_queue=True)
+            to: str | list[str] = sids[0] if len(sids) == 1 else list(sids)
+            await self.sio.emit(event, filtered, to=to, namespace=NAMESPACE, ignore_queue=True)
 
     def _filter(self, event: str, data: dict[str, Any]) -> dict[str, Any] | None:
         """The data to send after the outbound filter (None: drop the emit)."""

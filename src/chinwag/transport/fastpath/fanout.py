@@ -3,7 +3,7 @@
 python-socketio encodes a broadcast once, then starts one asyncio task per recipient to
 put the packet on that socket's queue, and waits for them all. Here the frame is built once
 and, in one loop in the caller's task, written straight to every recipient whose websocket
-writer is idle (see :mod:`chinwag.transport.direct_ws`); any other recipient (polling,
+writer is idle (see :mod:`chinwag.transport.fastpath.direct_ws`); any other recipient (polling,
 upgrading, a busy or paused writer) gets the packet on its engine.io queue, as before.
 Nothing in the loop awaits: python-socketio's tasks kept the order of two broadcasts at every
 socket because they started in creation order, and a loop that could suspend midway (engine.io's
@@ -20,8 +20,8 @@ import socketio
 from engineio import packet as eio_packet
 from socketio import packet as sio_packet
 
-from chinwag.transport import direct_ws
-from chinwag.transport.engineio_patches import enqueue_now
+from chinwag.transport.fastpath import direct_ws
+from chinwag.transport.fastpath.engineio_patches import enqueue_now
 
 
 class FastFanout(socketio.AsyncManager):  # type: ignore[misc]

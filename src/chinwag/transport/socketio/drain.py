@@ -10,9 +10,9 @@ from contextlib import contextmanager
 import socketio
 
 from chinwag.config import Settings
-from chinwag.transport.auth_lifecycle import DISCONNECT_GRACE_S
-from chinwag.transport.rooms import SocketIOTransport
-from chinwag.transport.sessions import SessionRegistry
+from chinwag.transport.socketio.auth_lifecycle import DISCONNECT_GRACE_S
+from chinwag.transport.socketio.rooms import SocketIOTransport
+from chinwag.transport.socketio.sessions import SessionRegistry
 from chinwag_contract.emitter import dump_payload
 
 log = logging.getLogger("chinwag.gateway")
@@ -70,7 +70,7 @@ class Drain:
         sids = list(self.sessions.sockets)
         if sids:
             data = dump_payload("server:shutdown", {"reason": reason})
-            await self.transport.emit("server:shutdown", data, rooms=sids)
+            await self.transport.emit_to_sockets("server:shutdown", data, sids)
         await self._close_sockets(max(0.5, end - loop.time()))
 
     async def _close_sockets(self, within_s: float) -> None:

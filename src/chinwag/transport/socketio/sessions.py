@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from chinwag.domain.principal import Principal
-from chinwag.transport.ratelimit import TokenBucket
+from chinwag.transport.limits.ratelimit import TokenBucket
 
 
 @dataclass(slots=True)

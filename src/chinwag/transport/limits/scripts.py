@@ -1,7 +1,7 @@
-"""The Redis keys and Lua scripts behind :class:`~chinwag.transport.cluster_limits.RedisUserLimits`.
+"""The Redis keys and Lua scripts behind :class:`.cluster_limits.RedisUserLimits`.
 
 Each script runs atomically in Redis and reads its clock (``TIME``), so processes with skewed
-clocks agree; :mod:`~chinwag.transport.cluster_limits` describes the scheme they implement.
+clocks agree; :mod:`~chinwag.transport.limits.cluster_limits` describes the scheme they implement.
 """
 
 from __future__ import annotations

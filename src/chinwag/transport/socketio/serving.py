@@ -9,7 +9,7 @@ import time
 
 import uvicorn
 
-from chinwag.transport.gateway import Gateway
+from chinwag.transport.socketio.gateway import Gateway
 
 log = logging.getLogger("chinwag.serving")
 

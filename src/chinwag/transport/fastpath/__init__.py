@@ -1,0 +1,97 @@
+"""Everything in chinwag that relies on another library's internals, behind one switch.
+
+The rest of chinwag uses python-socketio, python-engineio and uvicorn through their public
+API only. What is here makes delivery cheaper and fixes two engine.io behaviours; it is
+installed by :func:`install` (called by ``chinwag.bootstrap.build_runtime``, never at import),
+after :mod:`~chinwag.transport.fastpath.canary` has checked that every private name below still
+exists with the expected signature and that every copied or wrapped library function still has
+the source it was written against. When anything moved, :func:`install` logs ONE warning naming
+it and leaves the libraries untouched: chinwag then runs on stock behaviour, slower, never
+broken. The libraries are pinned exactly (``pyproject.toml``), so this happens only on a
+deliberate upgrade, and the canary test (``tests/test_fastpath_canary.py``) fails first.
+
+The patches, what they rely on, and what chinwag does without them:
+
+``engineio_patches`` (process-wide, on ``engineio.async_socket.AsyncSocket``)
+    - ``poll`` — a copy of engine.io's, waiting under ``asyncio.timeout`` instead of
+      ``asyncio.wait_for`` (no Task per delivered packet), and setting the writer-idle flag that
+      direct writes need. Relies on ``queue``, ``upgraded``, ``server.ping_interval`` /
+      ``ping_timeout``. Without it: one Task per wake-up, no direct writes.
+    - ``send`` — a text packet to an idle websocket is written directly (``direct_ws``); all
+      else calls engine.io's ``send``. Without it: every packet goes through the queue.
+    - ``_websocket_handler`` (private) — wrapped to remember uvicorn's protocol object reached
+      through engine.io's ``WebSocket.asgi_send``. Without it: no direct writes.
+    - ``close`` — wrapped: a polling socket closed by the client's CLOSE answers its pending
+      long-poll GET at once, as the JavaScript server does. Without it: that GET hangs until
+      the ping timeout (python-socketio's client waits ~30 s in ``disconnect()``).
+    - ``Payload.max_decode_packets`` 16 → 256: a polling request may carry a burst of events
+      that is within the rate limit. Without it: such a request gets HTTP 400.
+``direct_ws``
+    Writes a prebuilt websocket frame straight to uvicorn's transport when the socket's writer
+    is idle. Reads uvicorn ``WebSocketsSansIOProtocol``'s ``transport``, ``close_sent``,
+    ``disconnected``, ``writable``, ``conn.extensions`` and engine.io's socket state
+    (``upgrading``, ``closing``, ``closed``, ``last_ping``, ``queue``). Without it: uvicorn
+    frames every packet for every recipient.
+    It also gives the bounded outbound queue the transport's write-buffer size and aborts a
+    slow consumer's transport (``get_write_buffer_size``, ``abort``: public asyncio API on the
+    ``transport`` above). Without it: see ``chinwag.transport.socketio.backpressure``.
+``fanout``
+    ``FastFanout``: python-socketio's ``AsyncManager.emit`` (a copy, minus the task per
+    recipient), building one frame per broadcast; uses ``get_participants``,
+    ``server.packet_class`` and ``server.eio.sockets``. Without it: stock ``AsyncManager`` /
+    ``AsyncRedisManager``.
+``jsonlib``
+    orjson as the ``json`` module python-socketio is given (public API; here because it is a
+    delivery-cost choice like the rest).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import socketio
+
+from chinwag.transport.fastpath import canary, direct_ws, engineio_patches
+from chinwag.transport.fastpath.fanout import FastFanout, FastFanoutRedisManager
+from chinwag.transport.fastpath.jsonlib import orjson_module
+
+__all__ = ["abort_transport", "active", "install", "manager", "orjson_module"]
+
+log = logging.getLogger("chinwag.fastpath")
+
+_state: dict[str, bool] = {}
+
+
+def install() -> bool:
+    """Install the fast path once per process if the canary passes; return whether it is on."""
+    if "active" not in _state:
+        found = canary.problems()
+        if found:
+            log.warning(
+                "chinwag fast path OFF (stock python-socketio/engine.io/uvicorn behaviour): "
+                "a library no longer matches what it relies on: %s",
+                "; ".join(found),
+            )
+        else:
+            engineio_patches.install()
+        _state["active"] = not found
+    return _state["active"]
+
+
+def active() -> bool:
+    """Whether :func:`install` put the fast path in place in this process."""
+    return _state.get("active", False)
+
+
+def abort_transport(sock: Any) -> bool:
+    """Abort the TCP connection of engine.io socket ``sock`` now (a slow consumer); ``False``
+    when the fast path does not know its transport (off, polling, another websocket stack)."""
+    return active() and direct_ws.abort_transport(sock)
+
+
+def manager(redis_url: str | None) -> socketio.AsyncManager:
+    """The Socket.IO client manager: the fast fan-out when the fast path is on, else stock."""
+    if active():
+        return FastFanoutRedisManager(redis_url) if redis_url else FastFanout()
+    return socketio.AsyncRedisManager(redis_url) if redis_url else socketio.AsyncManager()

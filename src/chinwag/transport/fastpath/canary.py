@@ -1,0 +1,173 @@
+"""What the fast path needs from other libraries' internals, checked before it is installed.
+
+Every private name the fast path reads or replaces is listed here, with the signature it is
+called with, and every library function it copies or wraps is pinned by a hash of its source
+(``inspect.getsource``). The libraries are pinned exactly in ``pyproject.toml``; when an
+upgrade changes any of this anyway, :func:`problems` names what moved and the fast path stays
+off (stock python-socketio/engine.io/uvicorn behaviour) instead of misbehaving.
+
+To accept a new library release: read the changed functions against the patches in this
+package, adapt them, then update :data:`SOURCE_HASHES` (``python -m chinwag.transport.fastpath
+.canary`` prints the current values).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import inspect
+import re
+from collections.abc import Callable
+from typing import Any
+
+SOURCE_HASHES: dict[str, str] = {
+    # copied: fastpath.engineio_patches._poll is this function with asyncio.timeout
+    "engineio.async_socket:AsyncSocket.poll": "826f58a9f3606db2",
+    # wrapped: called for everything that does not go direct
+    "engineio.async_socket:AsyncSocket.send": "0437276ccba7ab09",
+    # wrapped: a polling socket's CLOSE answers its pending GET
+    "engineio.async_socket:AsyncSocket.close": "faa2e93902543244",
+    # wrapped: remembers the uvicorn protocol while the handler runs
+    "engineio.async_socket:AsyncSocket._websocket_handler": "27f120df4d717a24",
+    # called for sockets whose client is gone (what engine.io's send does)
+    "engineio.async_socket:AsyncSocket.check_ping_timeout": "77616d5ca7809257",
+    # copied: fastpath.fanout.FastFanout.emit is this loop without a task per recipient
+    "socketio.async_manager:AsyncManager.emit": "01ccd5b82b4f955e",
+    "socketio.base_manager:BaseManager.get_participants": "7d78ad681c95de5b",
+    # direct writes replace what this send does for a text frame
+    "uvicorn.protocols.websockets.websockets_sansio_impl:WebSocketsSansIOProtocol.send": (
+        "d4919ed760ce9f7b"
+    ),
+}
+"""Library functions the fast path copies, wraps or stands in for → sha256 of their source."""
+
+SIGNATURES: dict[str, str] = {
+    "engineio.async_socket:AsyncSocket.poll": "(self)",
+    "engineio.async_socket:AsyncSocket.send": "(self, pkt)",
+    "engineio.async_socket:AsyncSocket.close": "(self, wait=True, abort=False, reason=None)",
+    "engineio.async_socket:AsyncSocket._websocket_handler": "(self, ws)",
+    "engineio.async_socket:AsyncSocket.check_ping_timeout": "(self)",
+    "socketio.async_manager:AsyncManager.emit": (
+        "(self, event, data, namespace, room=None, skip_sid=None, callback=None, to=None, **kwargs)"
+    ),
+    "socketio.base_manager:BaseManager.get_participants": "(self, namespace, room)",
+}
+"""How the fast path calls or replaces them."""
+
+INSTANCE_ATTRIBUTES: dict[str, tuple[str, ...]] = {
+    # read on every engine.io socket by direct writes and the fan-out
+    "engineio.async_socket:AsyncSocket": (
+        "queue",
+        "upgraded",
+        "upgrading",
+        "closing",
+        "closed",
+        "last_ping",
+        "server",
+    ),
+    # the ASGI send of engine.io's websocket wrapper leads to uvicorn's protocol
+    "engineio.async_drivers.asgi:WebSocket": ("asgi_send",),
+    # the server's encoder and engine.io's socket table the fan-out uses, the manager's rooms
+    "socketio.base_server:BaseServer": ("packet_class", "eio"),
+    "engineio.base_server:BaseServer": ("sockets",),
+    "socketio.base_manager:BaseManager": ("rooms", "server"),
+    # uvicorn's websocket state that decides whether a direct write is safe
+    "uvicorn.protocols.websockets.websockets_sansio_impl:WebSocketsSansIOProtocol": (
+        "transport",
+        "close_sent",
+        "disconnected",
+        "writable",
+        "conn",
+    ),
+}
+"""Attributes set in a class's ``__init__`` (checked in its source: ``self.<name> =`` or
+``self.<name>: T =``)."""
+
+CLASS_ATTRIBUTES: dict[str, tuple[str, ...]] = {
+    "engineio.payload:Payload": ("max_decode_packets",),
+    "engineio.packet:Packet": ("encode",),
+}
+"""Class attributes read or set."""
+
+MODULE_NAMES: dict[str, tuple[str, ...]] = {
+    "engineio.packet": ("MESSAGE", "CLOSE"),
+    "socketio.packet": ("EVENT",),
+}
+
+
+def resolve(target: str) -> Any:
+    """``module:Qual.name`` → the object; raises ImportError or AttributeError."""
+    module_name, _, qualname = target.partition(":")
+    obj: Any = importlib.import_module(module_name)
+    for part in qualname.split(".") if qualname else ():
+        obj = getattr(obj, part)
+    return obj
+
+
+def source_hash(obj: Callable[..., Any]) -> str:
+    """First 16 hex digits of the sha256 of ``obj``'s source."""
+    return hashlib.sha256(inspect.getsource(obj).encode()).hexdigest()[:16]
+
+
+def _check(target: str, check: Callable[[Any], str | None]) -> str | None:
+    try:
+        obj = resolve(target)
+    except (ImportError, AttributeError) as exc:
+        return f"{target}: missing ({exc})"
+    found = check(obj)
+    return None if found is None else f"{target}: {found}"
+
+
+def _hash_is(expected: str) -> Callable[[Any], str | None]:
+    def check(obj: Any) -> str | None:
+        actual = source_hash(obj)
+        return None if actual == expected else f"source changed ({actual} != {expected})"
+
+    return check
+
+
+def _signature_is(expected: str) -> Callable[[Any], str | None]:
+    def check(obj: Any) -> str | None:
+        actual = str(inspect.signature(obj))
+        return None if actual == expected else f"signature {actual} != {expected}"
+
+    return check
+
+
+def _assigns(names: tuple[str, ...]) -> Callable[[Any], str | None]:
+    def check(cls: Any) -> str | None:
+        source = inspect.getsource(cls.__init__)
+        absent = [
+            name for name in names if not re.search(rf"self\.{name}\s*(:[^=\n]+)?=[^=]", source)
+        ]
+        return None if not absent else f"__init__ no longer sets {', '.join(absent)}"
+
+    return check
+
+
+def _has(names: tuple[str, ...]) -> Callable[[Any], str | None]:
+    def check(obj: Any) -> str | None:
+        absent = [name for name in names if not hasattr(obj, name)]
+        return None if not absent else f"no attribute {', '.join(absent)}"
+
+    return check
+
+
+def problems() -> list[str]:
+    """Everything the fast path relies on that is not as expected (empty: safe to install).
+
+    Must run before the patches are applied: it reads the libraries' own functions.
+    """
+    checks: list[tuple[str, Callable[[Any], str | None]]] = [
+        *((target, _hash_is(digest)) for target, digest in SOURCE_HASHES.items()),
+        *((target, _signature_is(sig)) for target, sig in SIGNATURES.items()),
+        *((target, _assigns(names)) for target, names in INSTANCE_ATTRIBUTES.items()),
+        *((target, _has(names)) for target, names in CLASS_ATTRIBUTES.items()),
+        *((target, _has(names)) for target, names in MODULE_NAMES.items()),
+    ]
+    return [found for target, check in checks if (found := _check(target, check)) is not None]
+
+
+if __name__ == "__main__":  # pragma: no cover - a maintainer's tool
+    for target in SOURCE_HASHES:
+        print(f"{target}: {source_hash(resolve(target))}")

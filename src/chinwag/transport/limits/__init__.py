@@ -1,0 +1,1 @@
+"""Rate and socket limits: token buckets; per-user limits in this process or through Redis."""

@@ -1,0 +1,38 @@
+"""The python-socketio server and its ASGI app, configured from settings."""
+
+from __future__ import annotations
+
+import socketio
+from starlette.types import ASGIApp
+
+from chinwag.config import Settings
+from chinwag.transport import fastpath
+from chinwag.transport.socketio import backpressure
+
+SOCKETIO_PATH = "socket.io"
+
+
+def build_socketio(settings: Settings) -> socketio.AsyncServer:
+    """The Socket.IO server: orjson, the configured buffer, Redis fan-out when configured,
+    every socket's outbound buffer bounded (``backpressure``).
+
+    Installs the fast path first (once per process; it stays off when a library moved).
+    """
+    fastpath.install()
+    sio = socketio.AsyncServer(
+        async_mode="asgi",
+        client_manager=fastpath.manager(settings.redis_url),
+        json=fastpath.orjson_module,
+        cors_allowed_origins="*",
+        max_http_buffer_size=settings.max_http_buffer_size,
+        logger=False,
+        engineio_logger=False,
+    )
+    backpressure.install(sio, settings.max_socket_buffer)
+    return sio
+
+
+def asgi_app(sio: socketio.AsyncServer) -> ASGIApp:
+    """The ASGI app serving ``sio`` (mounted at ``/socket.io`` by chinwag's app)."""
+    app: ASGIApp = socketio.ASGIApp(sio, socketio_path=SOCKETIO_PATH)
+    return app
