@@ -10,25 +10,40 @@ SHELL := bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-# Touched after a successful install; pip re-runs only when pyproject.toml is newer.
+# Touched after a successful install; pip re-runs only when the lock or pyproject.toml is newer.
 VENV_STAMP := $(VENV)/.chinwag-installed
+# Every package .venv gets, pinned with its hashes (Python 3.11 on Linux); `make lock` writes it.
+LOCK := requirements/dev.lock
+LOCK_ARGS ?=
 NODE_STAMP := node_modules/.chinwag-installed
 PG_BINDIR := /usr/lib/postgresql/15/bin
 CODE_DIRS := src codegen tests contract_tests benchmarks
 PYTEST_ARGS ?=
 
-.PHONY: help venv services node-deps serve lint format typecheck generate check-generated \
+.PHONY: help venv lock services node-deps serve lint format typecheck generate check-generated \
 	unit-test contract-test test bench bench-quick bench-deps soak docs
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-venv: $(VENV_STAMP) ## Create .venv and install chinwag with dev extras (re-runs when pyproject.toml changes)
+venv: $(VENV_STAMP) ## Create .venv from requirements/dev.lock (re-runs when it or pyproject.toml changes)
 
-$(VENV_STAMP): pyproject.toml
+# Exactly the locked versions (pip refuses anything whose hash is not in the lock), then chinwag
+# without resolving again; its build backend is the locked setuptools. `pip check` fails when
+# pyproject.toml asks for something the lock does not hold.
+$(VENV_STAMP): $(LOCK) pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -e '.[dev]'
+	$(PY) -m pip install --require-hashes -r $(LOCK)
+	$(PY) -m pip install --no-deps --no-build-isolation -e .
+	$(PY) -m pip check || { echo "pyproject.toml and $(LOCK) disagree: run 'make lock'" >&2; exit 1; }
 	touch $@
+
+# Not `venv` as a prerequisite: after a dependency change the old lock no longer installs.
+lock: ## Refresh requirements/dev.lock from pyproject.toml (LOCK_ARGS=--upgrade: newest releases)
+	test -x $(VENV)/bin/pip-compile || { echo "no $(VENV)/bin/pip-compile: run 'make venv' first" >&2; exit 1; }
+	CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile --quiet --generate-hashes \
+		--allow-unsafe --strip-extras --extra dev --build-deps-for editable \
+		--no-emit-index-url --no-emit-find-links $(LOCK_ARGS) -o $(LOCK) pyproject.toml
 
 services: ## Check redis-server and PostgreSQL 15 are installed (installs redis-server as root)
 	@if ! command -v redis-server >/dev/null; then \
@@ -62,9 +77,10 @@ $(NODE_STAMP): package.json $(wildcard package-lock.json)
 serve: venv ## Run the server with demo data on SQLite
 	$(VENV)/bin/chinwag serve --demo
 
-lint: venv ## ruff check, ruff format --check, and the contract's own lint rules
+lint: venv ## ruff check, ruff format --check, the import contracts (pyproject.toml), the contract's lint rules
 	$(VENV)/bin/ruff check $(CODE_DIRS)
 	$(VENV)/bin/ruff format --check $(CODE_DIRS)
+	$(VENV)/bin/lint-imports --no-logo
 	$(PY) -m codegen lint
 
 format: venv ## Apply ruff's formatting and safe fixes

@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         elapsed = time.monotonic() - started
     try:
-        from tests.support.postgres import find_bindir
+        from tests.support import find_bindir
 
         pg_bindir: Path | None = find_bindir()
     except Exception:

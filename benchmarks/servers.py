@@ -1,6 +1,6 @@
 """The servers under test (chinwag and the bare baseline), PostgreSQL and Redis, as processes.
 
-The servers run through ``tests.support.server.ServerProcess`` (the same way the test suite runs
+The servers run through ``tests.support.ServerProcess`` (the same way the test suite runs
 chinwag: ``python -m MODULE serve``), then every thread is pinned to the server core. PostgreSQL and
 Redis use the suite's throwaway managers and stay unpinned.
 """
@@ -15,10 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks import procstat
-from tests.support.errors import ServiceStopError
-from tests.support.postgres import PostgresCluster
-from tests.support.redis import RedisServer
-from tests.support.server import ServerProcess
+from tests.support import PostgresCluster, RedisServer, ServerProcess, ServiceStopError
 
 CHINWAG = "chinwag"
 BASELINE = "baseline"

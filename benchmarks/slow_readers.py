@@ -19,12 +19,8 @@ from pathlib import Path
 import httpx
 
 from benchmarks.servers import LOAD_SETTINGS, new_secret
-from tests.support.chat_client import ChatClient
-from tests.support.rawws import RawSocketIO
-from tests.support.rest import Api
-from tests.support.scene import make_scene, new_user
-from tests.support.server import ServerProcess
-from tests.support.tokens import Tokens
+from tests.support import RawSocketIO, ServerProcess
+from tests.support.client import Api, ChatClient, Tokens, make_scene, new_user
 
 TEXT = "x" * 9000
 ABORT_LOG = "socket aborted (slow_consumer)"

@@ -19,8 +19,7 @@ from benchmarks.soak_sampler import Sampler
 from benchmarks.soak_service import ServiceClient
 from benchmarks.soak_user import UserClient
 from benchmarks.verify import Verification
-from tests.support.errors import ServiceStopError
-from tests.support.server import ServerProcess
+from tests.support import ServerProcess, ServiceStopError
 
 #: Clients finish their current operation (a send may retry) within this after the load stops.
 WIND_DOWN_S = 60.0

@@ -32,12 +32,12 @@ HARNESS_ENV = {
 @contextlib.contextmanager
 def start_server(database: str) -> Iterator[tuple[str, str, Callable[[], None]]]:
     """Start a server on ``sqlite`` or ``postgresql``; yield ``(base_url, jwt_secret, stop)``."""
-    from tests.support.server import ServerProcess
+    from tests.support import ServerProcess
 
     secret = secrets.token_urlsafe(32)
     with contextlib.ExitStack() as stack:
         if database == "postgresql":
-            from tests.support.postgres import PostgresCluster
+            from tests.support import PostgresCluster
 
             cluster = stack.enter_context(PostgresCluster())
             db_url = cluster.create_database("contract")

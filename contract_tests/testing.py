@@ -29,7 +29,7 @@ def harness_fixture(tmp_path: Path) -> Iterator[Harness]:
     """``harness(handlers_factory=, outbound_filter=, spec=, operations=, timeout=)`` → Report."""
     from chinwag.app import create_app
     from chinwag.config import Settings
-    from tests.support.net import free_port
+    from tests.support import free_port
 
     def run(
         *,

@@ -16,22 +16,20 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from tests.support.errors import ServiceStopError
-from tests.support.postgres import PostgresCluster
-from tests.support.redis import RedisServer
-from tests.support.server import ServerFactory, ServerProcess
+# The support modules' asserts are the failure messages tests rely on, so pytest must rewrite them,
+# and it can only do that for modules registered before their first import. pytest imports this
+# file before any test module, so one registration here (the package and every module below it)
+# lets test modules import ``tests.support`` and ``tests.support.client`` like any other module.
+pytest.register_assert_rewrite("tests.support")
 
-# The clients' asserts are the failure messages tests rely on, so pytest must rewrite them, and it
-# can only do that for modules registered before their first import. Test modules register the
-# plugin ``tests.support.client`` themselves; the modules it re-exports from are registered here,
-# which runs before any test module is imported.
-pytest.register_assert_rewrite(
-    "tests.support.contract",
-    "tests.support.tokens",
-    "tests.support.inbox",
-    "tests.support.chat_client",
-    "tests.support.rest",
-    "tests.support.scene",
+from tests.support import (  # noqa: E402
+    PostgresCluster,
+    RedisServer,
+    ServerFactory,
+    ServerProcess,
+    ServiceStopError,
+    database_params,
+    server_env,
 )
 
 # -- Hypothesis ------------------------------------------------------------------------------------
@@ -46,25 +44,6 @@ settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 #: The HS256 secret every test server is started with; 32+ bytes as PyJWT recommends for HS256.
 TEST_JWT_SECRET = "chinwag-test-secret-0123456789abcdef-not-for-production"
-
-#: Comma-separated subset of KNOWN_DATABASES that ``db_url`` is parametrized over.
-DATABASES_ENV = "CHINWAG_TEST_DATABASES"
-KNOWN_DATABASES = ("sqlite", "postgresql")
-
-
-def _selected_databases() -> list[str]:
-    raw = os.environ.get(DATABASES_ENV, ",".join(KNOWN_DATABASES))
-    names = [name.strip() for name in raw.split(",") if name.strip()]
-    unknown = [name for name in names if name not in KNOWN_DATABASES]
-    if unknown or not names:
-        raise pytest.UsageError(
-            f"{DATABASES_ENV}={raw!r}: use a comma-separated subset of {','.join(KNOWN_DATABASES)}"
-        )
-    return names
-
-
-_DB_MARKS = {"sqlite": (), "postgresql": (pytest.mark.postgres,)}
-_DB_PARAMS = [pytest.param(name, id=name, marks=_DB_MARKS[name]) for name in _selected_databases()]
 
 # -- test outcome, for printing server logs only when a test failed --------------------------------
 
@@ -102,7 +81,7 @@ def redis_server() -> Iterator[RedisServer]:
         yield server
 
 
-@pytest.fixture(params=_DB_PARAMS)
+@pytest.fixture(params=database_params())
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """SQLAlchemy URL of a fresh, empty database: SQLite in ``tmp_path``, or PostgreSQL.
 
@@ -146,14 +125,7 @@ def server_factory(
     log_dir = tmp_path / "servers"
 
     def start(db_url: str, /, **env_overrides: str | int | None) -> ServerProcess:
-        env: dict[str, str | None] = {key: None for key in os.environ if key.startswith("CHINWAG_")}
-        env |= {
-            "CHINWAG_DATABASE_URL": db_url,
-            "CHINWAG_JWT_SECRET": jwt_secret,
-            "CHINWAG_RATE_LIMIT_SOCKET": "0",
-            "CHINWAG_RATE_LIMIT_USER": "0",
-        }
-        env |= {key: None if value is None else str(value) for key, value in env_overrides.items()}
+        env = server_env(db_url, jwt_secret, **env_overrides)
         # A server that fails to start cleans up after itself and its error quotes its log, so
         # only started servers are tracked for teardown.
         server = ServerProcess(env, log_dir=log_dir).start()

@@ -18,9 +18,8 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-pytest.register_assert_rewrite("tests.support.client", "tests.support.crash")
-
-from tests.support.client import (  # noqa: E402
+from tests.support import Database, ServerProcess, start_server
+from tests.support.client import (
     Api,
     ChatClient,
     Connect,
@@ -29,8 +28,6 @@ from tests.support.client import (  # noqa: E402
     make_scene,
     new_user,
 )
-from tests.support.crash import Database, start_server  # noqa: E402
-from tests.support.server import ServerProcess  # noqa: E402
 
 pytest_plugins = ("tests.support.client", "tests.support.crash")
 

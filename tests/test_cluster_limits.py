@@ -19,15 +19,14 @@ import pytest
 import pytest_asyncio
 import redis.asyncio as aioredis
 
-pytest.register_assert_rewrite("tests.support.client")
-
-from chinwag.config import Settings  # noqa: E402
-from chinwag.transport.limits.cluster_limits import (  # noqa: E402
+from chinwag.config import Settings
+from chinwag.transport.limits.cluster_limits import (
     STALE_HEARTBEATS,
     RedisUserLimits,
 )
-from chinwag.transport.limits.scripts import bucket_key, sockets_key  # noqa: E402
-from tests.support.client import (  # noqa: E402
+from chinwag.transport.limits.scripts import bucket_key, sockets_key
+from tests.support import LOCALHOST, PostgresCluster, RedisServer, ServerProcess, free_port
+from tests.support.client import (
     Api,
     ChatClient,
     ConnectRefused,
@@ -35,10 +34,6 @@ from tests.support.client import (  # noqa: E402
     make_scene,
     new_user,
 )
-from tests.support.net import LOCALHOST, free_port  # noqa: E402
-from tests.support.postgres import PostgresCluster  # noqa: E402
-from tests.support.redis import RedisServer  # noqa: E402
-from tests.support.server import ServerProcess  # noqa: E402
 
 pytestmark = [pytest.mark.redis]
 

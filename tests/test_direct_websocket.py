@@ -22,13 +22,8 @@ from chinwag.app import create_app
 from chinwag.config import Settings
 from chinwag.transport.fastpath import direct_ws
 from contract_tests.serve import serve_app
-
-# Before the import: the plugin's asserts get pytest's rewriting (no "already imported" warning).
-pytest.register_assert_rewrite("tests.support.client")
-
-from tests.support.client import Api, ChatClient, Tokens, make_scene, new_user  # noqa: E402
-from tests.support.net import free_port  # noqa: E402
-from tests.support.rawws import RawSocketIO  # noqa: E402
+from tests.support import RawSocketIO, free_port
+from tests.support.client import Api, ChatClient, Tokens, make_scene, new_user
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -16,14 +16,10 @@ import tomllib
 from pathlib import Path
 
 import httpx
-import pytest
 
-# Before the import: the plugin's asserts get pytest's rewriting (no "already imported" warning).
-pytest.register_assert_rewrite("tests.support.client")
-
-from chinwag.transport.fastpath import canary, engineio_patches  # noqa: E402
-from tests.support.client import Api, ChatClient, Tokens, make_scene, new_user  # noqa: E402
-from tests.support.server import ServerProcess  # noqa: E402
+from chinwag.transport.fastpath import canary, engineio_patches
+from tests.support import ServerProcess
+from tests.support.client import Api, ChatClient, Tokens, make_scene, new_user
 
 ROOT = Path(__file__).resolve().parents[1]
 MOVED_SANSIO = "tests.fixtures.fastpath.uvicorn_moved_sansio"

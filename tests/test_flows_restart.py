@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import httpx
-import pytest
 
-pytest.register_assert_rewrite("tests.support.client")
-
-from tests.flow_support import (  # noqa: E402
+from tests.support import ServerFactory
+from tests.support.client import (
+    Api,
+    ChatClient,
+    Tokens,
     action,
     answer,
     create_flow_conversation,
+    new_user,
     pending_prompt,
 )
-from tests.support.client import Api, ChatClient, Tokens, new_user  # noqa: E402
-from tests.support.server import ServerFactory  # noqa: E402
 
 
 async def _client(url: str, tokens: Tokens, user: str) -> ChatClient:

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
-
-# Before the import: the plugin's asserts get pytest's rewriting (no "already imported" warning).
-pytest.register_assert_rewrite("tests.support.client")
-
-from tests.flow_support import (  # noqa: E402
+from tests.support.client import (
+    Api,
+    Connect,
     action,
     answer,
     create_flow_conversation,
+    new_user,
     pending_prompt,
     start_flow,
 )
-from tests.support.client import Api, Connect, new_user  # noqa: E402
 
 pytest_plugins = ("tests.support.client",)
 

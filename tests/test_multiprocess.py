@@ -10,12 +10,8 @@ import httpx
 import pytest
 import pytest_asyncio
 
-pytest.register_assert_rewrite("tests.support.client")
-
-from tests.support.client import Api, ChatClient, Tokens, new_user  # noqa: E402
-from tests.support.postgres import PostgresCluster  # noqa: E402
-from tests.support.redis import RedisServer  # noqa: E402
-from tests.support.server import ServerProcess  # noqa: E402
+from tests.support import PostgresCluster, RedisServer, ServerProcess
+from tests.support.client import Api, ChatClient, Tokens, new_user
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 

@@ -11,11 +11,8 @@ from typing import Any
 
 import pytest
 
-# Before the import: the plugin's asserts get pytest's rewriting (no "already imported" warning).
-pytest.register_assert_rewrite("tests.support.client")
-
-from tests.support.client import REPO, Api, contract, make_scene, new_user  # noqa: E402
-from tests.support.server import ServerProcess  # noqa: E402
+from tests.support import ServerProcess
+from tests.support.client import REPO, Api, contract, make_scene, new_user
 
 pytest_plugins = ("tests.support.client",)
 pytestmark = pytest.mark.node

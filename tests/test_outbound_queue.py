@@ -14,13 +14,8 @@ from chinwag.config import Settings
 from chinwag.transport.socketio import backpressure
 from chinwag.transport.socketio.outbound_queue import OutboundQueue, packet_size
 from contract_tests.serve import serve_app
-
-# Before the import: the plugin's asserts get pytest's rewriting (no "already imported" warning).
-pytest.register_assert_rewrite("tests.support.client")
-
-from tests.support.client import Api, ChatClient, Tokens, make_scene, new_user  # noqa: E402
-from tests.support.net import free_port  # noqa: E402
-from tests.support.rawpolling import RawPolling  # noqa: E402
+from tests.support import RawPolling, free_port
+from tests.support.client import Api, ChatClient, Tokens, make_scene, new_user
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -20,11 +20,8 @@ import httpx
 import pytest
 import socketio
 
-pytest.register_assert_rewrite("tests.support.client", "tests.support.crash")
-
-from tests.support.client import Api, Tokens, make_scene, new_user  # noqa: E402
-from tests.support.crash import Database, message_view  # noqa: E402
-from tests.support.server import ServerFactory, ServerProcess  # noqa: E402
+from tests.support import Database, ServerFactory, ServerProcess, message_view
+from tests.support.client import Api, Tokens, make_scene, new_user
 
 pytest_plugins = ("tests.support.client",)
 

@@ -9,11 +9,8 @@ from typing import Any
 
 import pytest
 
-pytest.register_assert_rewrite("tests.support.client", "tests.support.crash")
-
-from tests.support.client import Api, ChatClient, Connect, make_scene, new_user  # noqa: E402
-from tests.support.crash import Database, message_view, start_server  # noqa: E402
-from tests.support.server import ServerProcess  # noqa: E402
+from tests.support import Database, ServerProcess, message_view, start_server
+from tests.support.client import Api, ChatClient, Connect, make_scene, new_user
 
 pytest_plugins = ("tests.support.client", "tests.support.crash")
 

@@ -20,9 +20,8 @@ import pytest
 import pytest_asyncio
 import socketio
 
-pytest.register_assert_rewrite("tests.support.client", "tests.support.crash")
-
-from tests.support.client import (  # noqa: E402
+from tests.support import Database, ServerProcess, start_server
+from tests.support.client import (
     Api,
     ChatClient,
     Connect,
@@ -30,8 +29,6 @@ from tests.support.client import (  # noqa: E402
     make_scene,
     new_user,
 )
-from tests.support.crash import Database, start_server  # noqa: E402
-from tests.support.server import ServerProcess  # noqa: E402
 
 pytest_plugins = ("tests.support.client", "tests.support.crash")
 

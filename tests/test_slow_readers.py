@@ -17,10 +17,8 @@ import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-# Before the import: the plugin's asserts get pytest's rewriting (no "already imported" warning).
-pytest.register_assert_rewrite("tests.support.client")
-
-from tests.support.client import (  # noqa: E402
+from tests.support import RawPolling, RawSocketIO, ServerProcess
+from tests.support.client import (
     Api,
     ChatClient,
     Connect,
@@ -29,9 +27,6 @@ from tests.support.client import (  # noqa: E402
     new_user,
     server_env,
 )
-from tests.support.rawpolling import RawPolling  # noqa: E402
-from tests.support.rawws import RawSocketIO  # noqa: E402
-from tests.support.server import ServerProcess  # noqa: E402
 
 pytest_plugins = ("tests.support.client",)
 

@@ -14,11 +14,8 @@ import httpx
 import pytest
 import pytest_asyncio
 
-# Before the import: the plugin's asserts get pytest's rewriting (no "already imported" warning).
-pytest.register_assert_rewrite("tests.support.client")
-
-from tests.support.client import Api, ChatClient, Tokens, make_scene  # noqa: E402
-from tests.support.server import ServerFactory, ServerProcess  # noqa: E402
+from tests.support import ServerFactory, ServerProcess
+from tests.support.client import Api, ChatClient, Tokens, make_scene
 
 pytest_plugins = ("tests.support.client",)
 

@@ -9,10 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-# Before the import: the plugin's asserts get pytest's rewriting (no "already imported" warning).
-pytest.register_assert_rewrite("tests.support.client")
-
-from tests.support.client import (  # noqa: E402
+from tests.support import ServerProcess
+from tests.support.client import (
     Api,
     ChatClient,
     Connect,
@@ -20,7 +18,6 @@ from tests.support.client import (  # noqa: E402
     make_scene,
     new_user,
 )
-from tests.support.server import ServerProcess  # noqa: E402
 
 pytest_plugins = ("tests.support.client",)
 

@@ -6,10 +6,8 @@ import asyncio
 
 import pytest
 
-# Before the import: the plugin's asserts get pytest's rewriting (no "already imported" warning).
-pytest.register_assert_rewrite("tests.support.client")
-
-from tests.support.client import (  # noqa: E402
+from tests.support import ServerProcess
+from tests.support.client import (
     Api,
     ChatClient,
     Connect,
@@ -18,7 +16,6 @@ from tests.support.client import (  # noqa: E402
     make_scene,
     new_user,
 )
-from tests.support.server import ServerProcess  # noqa: E402
 
 pytest_plugins = ("tests.support.client",)
 

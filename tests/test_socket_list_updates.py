@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
-# Before the import: the plugin's asserts get pytest's rewriting (no "already imported" warning).
-pytest.register_assert_rewrite("tests.support.client")
-
-from tests.support.client import (  # noqa: E402
+from tests.support.client import (
     Api,
     ChatClient,
     Connect,

@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
-
-# Before the import: the plugin's asserts get pytest's rewriting (no "already imported" warning).
-pytest.register_assert_rewrite("tests.support.client")
-
-from tests.support.client import Api, Connect, Tokens, make_scene, new_user  # noqa: E402
+from tests.support.client import Api, Connect, Tokens, make_scene, new_user
 
 pytest_plugins = ("tests.support.client",)
 

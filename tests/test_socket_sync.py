@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from chinwag.handlers.sync_page import SYNC_PAGE_BYTES, cut_page
-
-# Before the import: the plugin's asserts get pytest's rewriting (no "already imported" warning).
-pytest.register_assert_rewrite("tests.support.client")
-
-from tests.support.client import Api, Connect, make_scene, new_user  # noqa: E402
+from tests.support.client import Api, Connect, make_scene, new_user
 
 pytest_plugins = ("tests.support.client",)
 

@@ -13,7 +13,7 @@ from chinwag.domain import Conversation, NewMessage
 from chinwag.domain.message import ActionData, Attachment, Button, InputField, InputOption
 from chinwag.errors import IdempotencyConflict, Internal, NotFound, NotRealTime
 from chinwag.storage import Database, migrate
-from tests.support.postgres import PostgresCluster
+from tests.support import PostgresCluster
 
 pytestmark = pytest.mark.asyncio
 

@@ -13,11 +13,14 @@ import redis.asyncio as aioredis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from tests.support import (
+    LOCALHOST,
+    PostgresCluster,
+    RedisServer,
+    ServiceUnavailableError,
+    free_port,
+)
 from tests.support import postgres as pg_support
-from tests.support.errors import ServiceUnavailableError
-from tests.support.net import LOCALHOST, free_port
-from tests.support.postgres import PostgresCluster
-from tests.support.redis import RedisServer
 
 
 @pytest.mark.postgres

@@ -9,16 +9,15 @@ This module is the pytest plugin (``pytest_plugins = ("tests.support.client",)``
 fixtures ``chat_server`` (one real server per database and test module), ``server_log``,
 ``tokens``, ``api`` and ``connect``. It also re-exports the names tests import from it, so one
 import line serves a test module; the classes live in ``contract``, ``tokens``, ``inbox``,
-``chat_client``, ``rest`` and ``scene``.
+``chat_client``, ``rest`` and ``scene``, the flow tests' steps in ``flows``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Iterator, Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
 import httpx
 import pytest
@@ -26,15 +25,25 @@ import pytest_asyncio
 
 from tests.support.chat_client import ChatClient, ConnectRefused
 from tests.support.contract import REPLIES, REPO, Contract, Json, Payload, contract
+from tests.support.databases import database_params
+from tests.support.flows import (
+    DEMO,
+    action,
+    answer,
+    create_flow_conversation,
+    pending_prompt,
+    start_flow,
+)
 from tests.support.inbox import BARRIER_EVENT, DEFAULT_TIMEOUT, Inbox, Received
 from tests.support.rest import Api
 from tests.support.scene import Scene, make_scene, new_user
-from tests.support.server import ServerProcess
+from tests.support.server import ServerProcess, server_env
 from tests.support.tokens import Tokens
 
 __all__ = [
     "BARRIER_EVENT",
     "DEFAULT_TIMEOUT",
+    "DEMO",
     "REPLIES",
     "REPO",
     "Api",
@@ -48,40 +57,21 @@ __all__ = [
     "Received",
     "Scene",
     "Tokens",
+    "action",
+    "answer",
     "contract",
+    "create_flow_conversation",
     "make_scene",
     "new_user",
+    "pending_prompt",
     "server_env",
+    "start_flow",
 ]
 
 # -- fixtures --------------------------------------------------------------------------------
 
-_DATABASES_ENV = "CHINWAG_TEST_DATABASES"  # the same selection conftest's db_url honours
 
-
-def _database_params() -> list[Any]:
-    names = [
-        n.strip()
-        for n in os.environ.get(_DATABASES_ENV, "sqlite,postgresql").split(",")
-        if n.strip()
-    ]
-    marks = {"sqlite": (), "postgresql": (pytest.mark.postgres,)}
-    return [pytest.param(name, id=name, marks=marks[name]) for name in names]
-
-
-def server_env(db_url: str, secret: str, **overrides: str | int | None) -> dict[str, str | None]:
-    """The environment conftest's ``server_factory`` gives a server, plus ``overrides``."""
-    env: dict[str, str | None] = {key: None for key in os.environ if key.startswith("CHINWAG_")}
-    env |= {
-        "CHINWAG_DATABASE_URL": db_url,
-        "CHINWAG_JWT_SECRET": secret,
-        "CHINWAG_RATE_LIMIT_SOCKET": "0",
-        "CHINWAG_RATE_LIMIT_USER": "0",
-    }
-    return env | {k: None if v is None else str(v) for k, v in overrides.items()}
-
-
-@pytest.fixture(scope="module", params=_database_params())
+@pytest.fixture(scope="module", params=database_params())
 def chat_server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, jwt_secret: str
 ) -> Iterator[ServerProcess]:

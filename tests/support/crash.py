@@ -19,8 +19,8 @@ from typing import Any
 import asyncpg
 import pytest
 
-from tests.support.client import server_env
-from tests.support.server import ServerProcess
+from tests.support.databases import database_params
+from tests.support.server import ServerProcess, server_env
 
 #: Every table the migrations create, in the order counts are reported.
 TABLES = (
@@ -91,13 +91,7 @@ def message_view(message: dict[str, Any]) -> dict[str, Any]:
     return {column: message[column] for column in MESSAGE_COLUMNS}
 
 
-def _database_kinds() -> list[Any]:
-    from tests.support.client import _database_params
-
-    return _database_params()
-
-
-@pytest.fixture(scope="module", params=_database_kinds())
+@pytest.fixture(scope="module", params=database_params())
 def module_db(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Database]:

@@ -273,3 +273,19 @@ class ServerFactory(Protocol):
     def __call__(self, db_url: str, /, **env_overrides: str | int | None) -> ServerProcess:
         """Start a server (``None`` removes a variable) and return it once healthy."""
         ...
+
+
+def server_env(db_url: str, secret: str, **overrides: str | int | None) -> dict[str, str | None]:
+    """The environment a test server runs with: ``db_url``, ``secret``, no rate limits, overrides.
+
+    CHINWAG_* variables from the developer's shell are removed (``None``), so a local setting cannot
+    change what a test sees; an override of ``None`` removes that variable too.
+    """
+    env: dict[str, str | None] = {key: None for key in os.environ if key.startswith("CHINWAG_")}
+    env |= {
+        "CHINWAG_DATABASE_URL": db_url,
+        "CHINWAG_JWT_SECRET": secret,
+        "CHINWAG_RATE_LIMIT_SOCKET": "0",
+        "CHINWAG_RATE_LIMIT_USER": "0",
+    }
+    return env | {k: None if v is None else str(v) for k, v in overrides.items()}

@@ -2,7 +2,8 @@
 
 The rest of chinwag uses python-socketio, python-engineio and uvicorn through their public
 API only. What is here makes delivery cheaper and fixes two engine.io behaviours; it is
-installed by :func:`install` (called by ``chinwag.bootstrap.build_runtime``, never at import),
+installed by :func:`install` (called by ``transport.socketio.server.build_socketio`` when
+``chinwag.bootstrap.build_runtime`` builds the server; never at import),
 after :mod:`~chinwag.transport.fastpath.canary` has checked that every private name below still
 exists with the expected signature and that every copied or wrapped library function still has
 the source it was written against. When anything moved, :func:`install` logs ONE warning naming

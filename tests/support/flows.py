@@ -1,4 +1,7 @@
-"""Shared steps of the flow tests: start the demo flow, find its prompt, answer it."""
+"""Shared steps of the flow tests: start the demo flow, find its prompt, answer it.
+
+Test modules import them from ``tests.support.client``.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,9 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from tests.support.client import Api, ChatClient, Payload
+from tests.support.chat_client import ChatClient
+from tests.support.contract import Payload
+from tests.support.rest import Api
 
 DEMO = "demo"
 
