@@ -17,7 +17,7 @@ from chinwag.handlers.socket import SocketHandlers
 from chinwag_contract.models import ChatAckPayload, ChatSendPayload
 from contract_tests.junit import junit_xml
 from contract_tests.testing import Harness, harness_fixture
-from tests.support.server import ServerProcess
+from tests.support import ServerProcess
 
 __all__ = ["harness_fixture"]
 
