@@ -21,7 +21,7 @@ CODE_DIRS := src codegen tests contract_tests benchmarks
 PYTEST_ARGS ?=
 
 .PHONY: help venv lock services node-deps serve lint format typecheck generate check-generated \
-	unit-test contract-test test bench bench-quick bench-deps soak docs
+	unit-test contract-test test bench bench-quick bench-deps soak docs web screenshots
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -124,3 +124,13 @@ soak: venv ## Long-running stability run
 	$(PY) -m benchmarks.soak $(SOAK_ARGS)
 
 docs: generate ## Build the docs (generated from the contract)
+
+ESBUILD := node_modules/.bin/esbuild --bundle --format=esm --target=es2020 --minify --legal-comments=eof --log-level=warning
+
+web: node-deps ## Type-check and bundle the /demo and docs-console pages (committed under src/chinwag/static)
+	node_modules/.bin/tsc -p clients/web/tsconfig.json
+	$(ESBUILD) clients/web/demo/main.ts --outfile=src/chinwag/static/demo/demo.js
+	$(ESBUILD) clients/web/console/main.ts --outfile=src/chinwag/static/console/console.js
+
+screenshots: venv node-deps ## Retake docs/screenshots/*.png with the browser tests
+	CHINWAG_SCREENSHOTS=docs/screenshots CHINWAG_TEST_DATABASES=sqlite $(PY) -m pytest tests/browser -q

@@ -23,7 +23,7 @@ class TypeExpr:
 
     ``prim``: ``name`` is string/integer/number/boolean/null; ``ref``: ``name`` is a schema name;
     ``array``: ``items[0]`` is the element type; ``enum``: ``values``; ``union``: ``items``;
-    ``object``: an inline object with no fixed fields.
+    ``object``: an inline object with no fixed fields (``items[0]``, when given, types its values).
     """
 
     kind: TypeKind
@@ -44,6 +44,7 @@ class TypeExpr:
         literal: Callable[[str], str] = json.dumps,
         sep: str = " | ",
         obj: str = "object",
+        mapping: Callable[[str], str] | None = None,
     ) -> str:
         """Print the type with the caller's spelling of refs, primitives, literals and ``|``."""
 
@@ -53,7 +54,8 @@ class TypeExpr:
             if expr.kind == "prim":
                 return prim(expr.name)
             if expr.kind == "object":
-                return obj
+                # ``mapping`` spells a map whose value type is known; without it, ``obj``.
+                return mapping(go(expr.items[0], False)) if expr.items and mapping else obj
             if expr.kind == "array":
                 return go(expr.items[0], True) + "[]"
             parts = (

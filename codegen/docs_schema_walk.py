@@ -42,6 +42,10 @@ def type_of(schema: dict[str, Any]) -> TypeExpr:
         return TypeExpr("array", items=(type_of(schema.get("items", {})),))
     if declared in _PRIMS:
         return TypeExpr("prim", str(declared))
+    values = schema.get("additionalProperties")
+    if isinstance(values, dict) and values:
+        # A map: keep its value type (e.g. chat:action's values, string or number).
+        return TypeExpr("object", items=(type_of(values),))
     return TypeExpr("object")
 
 

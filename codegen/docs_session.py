@@ -55,7 +55,9 @@ SESSION_STEPS = (
     Step("server", "bob", "chat:read {messageIds, readerId, readAt}", "chatReadReceipt"),
     Step("server", "alice", "chat:read {messageIds, readerId, readAt}", "chatReadReceipt"),
     Step("server", "server", "a flow takes over: chat_status becomes automated"),
+    # chat:status goes to the room: every socket in it, not only Alice's.
     Step("server", "alice", "chat:status {chat_status: automated}", "chatStatus"),
+    Step("server", "bob", "chat:status {chat_status: automated}", "chatStatus"),
     Step("server", "alice", "chat:automated {message, reason}", "chatAutomated"),
     Step("server", "bob", "chat:automated {message, reason}", "chatAutomated"),
     Step(

@@ -28,6 +28,7 @@ DOCS = {
     "codegen.docs_markdown": "docs/protocol.md",
     "codegen.docs_html": "docs/protocol.html",
     "codegen.typescript": "docs/chinwag-events.d.ts",
+    "codegen.typescript_client": "clients/typescript/src/events.ts",
     "codegen.docs_flows": "docs/flows.md",
     "codegen.docs_flows_svg": "docs/flows.svg",
 }

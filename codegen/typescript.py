@@ -60,7 +60,12 @@ def _doc(text: str, indent: str = "", extra: tuple[str, ...] = ()) -> str:
 
 def ts_type(expr: TypeExpr) -> str:
     """The TypeScript spelling of ``expr``."""
-    return expr.render(ref=str, prim=lambda p: _PRIMS[p], obj="{ [key: string]: unknown }")
+    return expr.render(
+        ref=str,
+        prim=lambda p: _PRIMS[p],
+        obj="{ [key: string]: unknown }",
+        mapping=lambda v: f"{{ [key: string]: {v} }}",
+    )
 
 
 def _key(name: str) -> str:

@@ -182,7 +182,7 @@ export interface ChatActionPayload {
   /**
    * Input values by input id.
    */
-  values?: { [key: string]: unknown };
+  values?: { [key: string]: string | number };
   /**
    * A client-made string (tempId, clientNonce), 1 to 128 characters.
    * Constraints: min 1 chars; max 128 chars.

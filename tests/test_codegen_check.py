@@ -25,6 +25,7 @@ def copy_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "docs").mkdir()
     for rel in DOCS.values():
         if (ROOT / rel).exists():
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(ROOT / rel, root / rel)
     return root
 

@@ -16,9 +16,12 @@ from starlette.types import Receive, Scope, Send
 from chinwag.bootstrap import HandlersFactory, Runtime, build_runtime
 from chinwag.config import Settings
 from chinwag.handlers.rest import RestHandlers
+from chinwag.services.membership import MembershipProvider
 from chinwag.storage import migrate
 from chinwag.transport.rest.routes import RestApi
 from chinwag.transport.socketio.rooms import OutboundFilter
+from chinwag.webclient import DemoUsers
+from chinwag.webclient import routes as web_routes
 
 REPO_DOCS = Path(__file__).resolve().parents[2] / "docs" / "protocol.html"
 
@@ -70,16 +73,21 @@ def create_app(
     outbound_filter: OutboundFilter | None = None,
     on_startup: StartupHook | None = None,
     run_migrations: bool = True,
+    membership: MembershipProvider | None = None,
 ) -> Starlette:
     """Build chinwag's ASGI app; mount it anywhere, or serve it with uvicorn.
 
     ``handlers_factory`` swaps the socket handlers and ``outbound_filter`` rewrites every
     server→client emit: both exist for embedding and for the contract harness's tests.
+    ``membership`` lets the host decide who may see what (``chinwag.services.membership``).
     The runtime is at ``app.state.runtime`` once built.
     """
     settings = settings or Settings()
     runtime = build_runtime(
-        settings, handlers_factory=handlers_factory, outbound_filter=outbound_filter
+        settings,
+        handlers_factory=handlers_factory,
+        outbound_filter=outbound_filter,
+        membership=membership,
     )
 
     @contextlib.asynccontextmanager
@@ -88,25 +96,35 @@ def create_app(
             await migrate(settings.database_url)
         await runtime.control.start()
         await runtime.limits.start()
+        if runtime.webhooks is not None:
+            await runtime.webhooks.start()
         if on_startup is not None:
             await on_startup(runtime)
         try:
             yield
         finally:
+            if runtime.webhooks is not None:
+                await runtime.webhooks.stop()
             await runtime.limits.stop()
             await runtime.control.stop()
+            if runtime.membership is not None:
+                await runtime.membership.close()
             await runtime.database.close()
 
     rest = RestApi(RestHandlers(runtime.services), runtime.services.tokens)
+    # Filled by ``chinwag serve --demo`` only; see chinwag.webclient.
+    demo_users = DemoUsers()
     app = ChinwagApp(
         routes=[
             *rest.routes(),
             Route("/openapi.json", _openapi, methods=["GET"]),
             Route("/asyncapi.json", _asyncapi, methods=["GET"]),
             Route("/docs", _docs, methods=["GET"]),
+            *web_routes(demo_users),
             Mount("/socket.io", app=runtime.socketio_app),
         ],
         lifespan=lifespan,
     )
     app.state.runtime = runtime
+    app.state.demo_users = demo_users
     return app

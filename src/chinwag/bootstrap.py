@@ -2,7 +2,8 @@
 
 Every object is built once, with its dependencies, in dependency order:
 database and flow catalog → Socket.IO server (installs the fast path) → transport → emitter →
-room evictions → control channel → notifier → services → handlers → limits → gateway.
+membership provider (the host's, if any) → room evictions → control channel → notifier →
+services → handlers → limits → gateway → webhook dispatcher.
 """
 
 from __future__ import annotations
@@ -19,8 +20,11 @@ from chinwag.handlers.context import SocketContext
 from chinwag.handlers.evictions import RoomEvictions
 from chinwag.handlers.notifications import Notifier
 from chinwag.handlers.socket import SocketHandlers
+from chinwag.handlers.webhooks import WebhookDispatcher
 from chinwag.services.access import RoomAccess
 from chinwag.services.container import Services
+from chinwag.services.membership import CachedMembership, MembershipProvider
+from chinwag.services.membership_config import configured_membership, forgetting, participants_of
 from chinwag.storage import Database
 from chinwag.transport.limits.cluster_limits import RedisUserLimits
 from chinwag.transport.limits.user_limits import LocalUserLimits, UserLimits
@@ -57,6 +61,8 @@ class Runtime:
     gateway: Gateway
     control: LocalControl | RedisControl
     limits: UserLimits
+    membership: CachedMembership | None = None
+    webhooks: WebhookDispatcher | None = None
 
 
 def build_runtime(
@@ -64,8 +70,12 @@ def build_runtime(
     *,
     handlers_factory: HandlersFactory | None = None,
     outbound_filter: OutboundFilter | None = None,
+    membership: MembershipProvider | None = None,
 ) -> Runtime:
-    """Wire one process. Nothing is started: see ``chinwag.app`` for the lifecycle."""
+    """Wire one process. Nothing is started: see ``chinwag.app`` for the lifecycle.
+
+    ``membership`` is the host's membership provider (see ``chinwag.services.membership``).
+    """
     if settings.jwt_secret_is_default:
         log.warning(
             "CHINWAG_JWT_SECRET is not set: using the INSECURE development secret. "
@@ -76,14 +86,16 @@ def build_runtime(
     sio = build_socketio(settings)
     transport = SocketIOTransport(sio, outbound_filter)
     emitter = Emitter(transport)
-    evictions = RoomEvictions(transport, RoomAccess(database))
+    provider = configured_membership(settings, membership)
+    evictions = RoomEvictions(transport, RoomAccess(database, provider))
+    revoke_locally = forgetting(provider, evictions.revoke_locally)
     control: LocalControl | RedisControl = (
-        RedisControl(settings.redis_url, evictions.revoke_locally)
+        RedisControl(settings.redis_url, revoke_locally)
         if settings.redis_url
-        else LocalControl(evictions.revoke_locally)
+        else LocalControl(revoke_locally)
     )
-    notifier = Notifier(emitter, control.revoke_user)
-    services = Services.build(settings, database, notifier, catalog)
+    notifier = Notifier(emitter, control.revoke_user, participants_of(provider))
+    services = Services.build(settings, database, notifier, catalog, provider)
     handlers = (handlers_factory or default_handlers)(services, emitter)
     limits: UserLimits = (
         RedisUserLimits(settings.redis_url, settings)
@@ -104,4 +116,13 @@ def build_runtime(
         gateway,
         control,
         limits,
+        provider,
+        WebhookDispatcher(
+            database,
+            settings.webhook_url,
+            settings.webhook_secret,
+            max_attempts=settings.webhook_max_attempts,
+            first_backoff_s=settings.webhook_backoff_s,
+            poll_s=settings.webhook_poll_s,
+        ),
     )

@@ -37,6 +37,10 @@ def serve(host: str, port: int, demo: bool, log_level: str) -> None:
         from chinwag.demo import describe, seed_demo
 
         data = await seed_demo(runtime)
+        # Offered to the /demo page (never the service token); see chinwag.webclient.
+        app.state.demo_users.tokens.update(
+            {user: token for user, token in data.tokens.items() if user != "service"}
+        )
         click.echo(describe(data, f"http://{host}:{port}"))
 
     app = create_app(settings, on_startup=show_demo if demo else None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -84,10 +85,54 @@ class Settings(BaseSettings):
         description="How often connected sockets' token expiry is checked.",
     )
 
+    # -- embedding in a host backend: identity, membership, webhooks (docs/embedding.md) --------
+    jwt_algorithm: Literal["HS256", "RS256", "ES256"] = Field(
+        default="HS256",
+        description="HS256 checks with jwt_secret; RS256/ES256 with a JWKS URL or a PEM key.",
+    )
+    jwt_jwks_url: str | None = Field(default=None, description="The identity provider's JWKS URL.")
+    jwt_public_key: str | None = Field(default=None, description="A PEM public key (RS256/ES256).")
+    jwt_jwks_cache_s: float = Field(default=300.0, gt=0, description="How long a JWKS is cached.")
+    jwt_jwks_min_refresh_s: float = Field(
+        default=30.0,
+        ge=0,
+        description="At most one JWKS fetch for an unknown kid per this many seconds.",
+    )
+    jwt_user_id_claim: str = Field(default="sub", description="The claim holding the user id.")
+    jwt_role_claim: str = Field(default="role", description="The claim holding the role(s).")
+    jwt_service_role: str = Field(
+        default="service", description="The role value that means chinwag's service role."
+    )
+    membership_url: str | None = Field(
+        default=None,
+        description="Host membership callback (POST); unset: chinwag's own tables decide.",
+    )
+    membership_cache_s: float = Field(
+        default=5.0, ge=0, description="How long a host membership answer is reused."
+    )
+    membership_cache_size: int = Field(
+        default=10000, ge=1, description="Most host membership answers kept."
+    )
+    webhook_url: str | None = Field(
+        default=None, description="Where webhooks are POSTed; unset: webhooks are off."
+    )
+    webhook_secret: str | None = Field(
+        default=None, description="HMAC-SHA256 key of the X-Chinwag-Signature header."
+    )
+    webhook_max_attempts: int = Field(
+        default=8, ge=1, description="Attempts before a delivery is dead-lettered."
+    )
+    webhook_backoff_s: float = Field(
+        default=1.0, gt=0, description="First retry delay; doubles per attempt (capped at 5 min)."
+    )
+    webhook_poll_s: float = Field(
+        default=1.0, gt=0, description="How often the outbox is polled for due deliveries."
+    )
+
     @property
     def jwt_secret_is_default(self) -> bool:
-        """True when no secret was configured and the development default is in use."""
-        return not self.jwt_secret
+        """True when HS256 runs on the development default because no secret was configured."""
+        return not self.jwt_secret and self.jwt_algorithm == "HS256"
 
     @property
     def effective_jwt_secret(self) -> str:

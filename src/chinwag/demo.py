@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chinwag.bootstrap import Runtime
-from chinwag.domain.message import ActionData, Button
 from chinwag.domain.principal import Principal
 
 SERVICE = Principal(user_id="demo-service", role="service")
@@ -38,16 +37,9 @@ async def seed_demo(runtime: Runtime) -> DemoData:
         real_time = await management.create_conversation(
             SERVICE, campaign_id, [ALICE, BOB], "real_time"
         )
-        automated = await management.create_conversation(SERVICE, campaign_id, [ALICE], "automated")
-        await management.post_automated_message(
-            SERVICE,
-            automated.id,
-            "Hi! Would you like to talk to a person?",
-            "welcome",
-            ActionData(
-                prompt_id="welcome",
-                buttons=(Button("yes", "Yes please", "handoff"), Button("no", "No", "end")),
-            ),
+        # The shipped demo flow (flows/demo.yaml): buttons, a form, then a hand-off to a person.
+        automated = await management.create_conversation(
+            SERVICE, campaign_id, [ALICE], "automated", flow_id="demo"
         )
     tokens = runtime.services.tokens
     return DemoData(

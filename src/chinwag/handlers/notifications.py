@@ -27,13 +27,21 @@ from chinwag.handlers.evictions import Revoke
 from chinwag.handlers.presenters import message_to_wire, optional_message_to_wire
 from chinwag_contract.emitter import ConversationRoom, Emitter, UserRoom, WorkRoom
 
+Participants = Callable[[Conversation], Awaitable[Sequence[str]]]
+"""The user ids whose user rooms get a conversation's list updates."""
+
 
 class Notifier:
     """Publishes domain events as contract events (the services' Publisher)."""
 
-    def __init__(self, emitter: Emitter, revoke: Revoke) -> None:
+    def __init__(
+        self, emitter: Emitter, revoke: Revoke, participants: Participants | None = None
+    ) -> None:
         self.emitter = emitter
         self.revoke = revoke
+        #: Who gets a conversation's list updates in their user room (default: its
+        #: ``participant_ids``; a host's membership provider when one is configured).
+        self.participants = participants
         #: Domain event type → its broadcast.
         self.broadcasts: dict[type[Any], Callable[[Any], Awaitable[None]]] = {
             MessageCreated: self._message_created,
@@ -119,7 +127,12 @@ class Notifier:
         wire: dict[str, Any] | None,
     ) -> None:
         targets: list[WorkRoom | UserRoom] = [WorkRoom(conversation.campaign_id)]
-        targets.extend(UserRoom(u) for u in conversation.participant_ids)
+        users = (
+            conversation.participant_ids
+            if self.participants is None
+            else await self.participants(conversation)
+        )
+        targets.extend(UserRoom(u) for u in users)
         await self.emitter.conversation_list_updated(
             {"conversation_id": conversation.id, "message": wire, "action": action},
             to=targets,

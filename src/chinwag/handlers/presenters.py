@@ -12,6 +12,7 @@ from chinwag.domain.conversation import Campaign, Conversation
 from chinwag.domain.flow import FlowState
 from chinwag.domain.message import ActionData, Attachment, Message, action_data_to_dict
 from chinwag.domain.time import format_timestamp
+from chinwag.domain.webhook import Delivery
 
 
 def attachment_to_wire(attachment: Attachment) -> dict[str, Any]:
@@ -88,4 +89,17 @@ def flow_state_to_wire(state: FlowState) -> dict[str, Any]:
         "prompt_id": state.prompt_id,
         "prompt_message_id": state.prompt_message_id,
         "updated_at": format_timestamp(state.updated_at),
+    }
+
+
+def delivery_to_wire(delivery: Delivery) -> dict[str, Any]:
+    """A webhook delivery as ``WebhookDelivery`` (openapi.yaml)."""
+    return {
+        "id": delivery.id,
+        "event": delivery.event,
+        "conversation_id": delivery.conversation_id,
+        "occurred_at": format_timestamp(delivery.occurred_at),
+        "status": delivery.status,
+        "attempts": delivery.attempts,
+        "last_error": delivery.last_error,
     }

@@ -12,13 +12,16 @@ from typing import Any
 
 from chinwag.domain.message import action_data_from_dict
 from chinwag.domain.principal import Principal
+from chinwag.errors import NotFound
 from chinwag.handlers.presenters import (
     campaign_to_wire,
     conversation_to_wire,
+    delivery_to_wire,
     flow_state_to_wire,
     message_to_wire,
 )
 from chinwag.services.container import Services
+from chinwag.services.webhooks import WebhookAdmin
 from chinwag_contract import rest as rest_models
 
 Body = dict[str, Any]
@@ -90,6 +93,18 @@ class RestHandlers:
     ) -> Body:
         state = await self.services.flows.start(principal, conversation_id, body.flow_id)
         return flow_state_to_wire(state)
+
+    async def list_webhook_deliveries(self, principal: Principal, status: str | None) -> Body:
+        deliveries = await self._webhooks().list(principal, status)
+        return {"items": [delivery_to_wire(d) for d in deliveries]}
+
+    async def replay_webhook_delivery(self, principal: Principal, delivery_id: str) -> Body:
+        return delivery_to_wire(await self._webhooks().replay(principal, delivery_id))
+
+    def _webhooks(self) -> WebhookAdmin:
+        if self.services.webhooks is None:
+            raise NotFound("Webhooks are not available")
+        return self.services.webhooks
 
     async def post_automated_message(
         self, principal: Principal, conversation_id: str, body: rest_models.AutomatedMessageCreate

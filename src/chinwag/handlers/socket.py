@@ -48,7 +48,7 @@ class SocketHandlers(ChinwagHandlers[SocketContext]):
         self, ctx: SocketContext, payload: AuthenticatePayload
     ) -> AuthenticatedPayload:
         """Verify the token and bind the socket to its user."""
-        verified = self.services.tokens.verify(payload.token)
+        verified = await self.services.tokens.verify_async(payload.token)
         await ctx.authenticate(verified.principal, verified.expires_at)
         return AuthenticatedPayload(userId=verified.principal.user_id)
 

@@ -14,6 +14,7 @@ from chinwag.domain.principal import Principal
 from chinwag.domain.time import utc_now
 from chinwag.errors import Forbidden, InvalidPayload, NotFound
 from chinwag.services.lookup import joinable_campaign, readable_conversation
+from chinwag.services.membership import MembershipProvider
 from chinwag.services.ports import Store
 from chinwag.services.publisher import Publisher
 from chinwag.services.unit_of_work import UnitOfWork
@@ -40,9 +41,12 @@ class ReadResult:
 class ChatService:
     """Use cases behind ``chat:*`` and ``work:*`` socket events."""
 
-    def __init__(self, store: Store, publisher: Publisher) -> None:
+    def __init__(
+        self, store: Store, publisher: Publisher, membership: MembershipProvider | None = None
+    ) -> None:
         self._store = store
         self._publisher = publisher
+        self._membership = membership
 
     async def send(
         self,
@@ -79,7 +83,10 @@ class ChatService:
                 ],
             )
         # Access, idempotency and status are all checked inside the group-commit
-        # transaction: one set of queries per batch instead of reads per send.
+        # transaction: one set of queries per batch instead of reads per send. A host's
+        # membership provider is asked first instead (it cannot answer inside the batch).
+        if self._membership is not None:
+            await self.join_conversation(principal, conversation_id)
         stored = await self._store.send(
             NewMessage(
                 conversation_id=conversation_id,
@@ -89,7 +96,7 @@ class ChatService:
                 attachments=tuple(attachments),
                 client_nonce=client_nonce,
                 require_real_time=True,
-                require_access=True,
+                require_access=self._membership is None,
             )
         )
         if not stored.duplicate:
@@ -101,12 +108,14 @@ class ChatService:
     async def join_conversation(self, principal: Principal, conversation_id: str) -> Conversation:
         """The conversation, if the principal may listen to it (access or service role)."""
         async with self._store.read() as session:
-            return await readable_conversation(session, principal, conversation_id)
+            return await readable_conversation(
+                session, principal, conversation_id, self._membership
+            )
 
     async def join_campaign(self, principal: Principal, campaign_id: str) -> Campaign:
         """The campaign, if the principal may join its work room (member or service role)."""
         async with self._store.read() as session:
-            return await joinable_campaign(session, principal, campaign_id)
+            return await joinable_campaign(session, principal, campaign_id, self._membership)
 
     async def mark_read(
         self,
@@ -127,7 +136,9 @@ class ChatService:
             raise InvalidPayload("Give exactly one of messageIds or upToMessageId")
         read_at = utc_now()
         async with UnitOfWork(self._store, self._publisher) as uow:
-            conversation = await readable_conversation(uow.session, principal, conversation_id)
+            conversation = await readable_conversation(
+                uow.session, principal, conversation_id, self._membership
+            )
             newly = await uow.session.reads.mark_read(
                 conversation_id,
                 principal.user_id,
@@ -157,7 +168,7 @@ class ChatService:
     ) -> tuple[list[Message], bool]:
         """Messages after ``after_seq`` (pages of ≤ 200) and whether more follow."""
         async with self._store.read() as session:
-            await readable_conversation(session, principal, conversation_id)
+            await readable_conversation(session, principal, conversation_id, self._membership)
             return await session.messages.after(conversation_id, after_seq, limit)
 
     async def can_access(self, principal: Principal, conversation_id: str) -> bool:

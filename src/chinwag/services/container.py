@@ -10,9 +10,12 @@ from chinwag.domain.flow import FlowDefinition
 from chinwag.services.auth import TokenService
 from chinwag.services.chat import ChatService
 from chinwag.services.flows import FlowService
+from chinwag.services.identity import token_service
 from chinwag.services.management import ManagementService
+from chinwag.services.membership import MembershipProvider
 from chinwag.services.ports import Store
 from chinwag.services.publisher import Publisher
+from chinwag.services.webhooks import WebhookAdmin
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +26,7 @@ class Services:
     chat: ChatService
     management: ManagementService
     flows: FlowService
+    webhooks: WebhookAdmin | None = None
 
     @classmethod
     def build(
@@ -31,23 +35,22 @@ class Services:
         store: Store,
         publisher: Publisher,
         catalog: Mapping[str, FlowDefinition] | None = None,
+        membership: MembershipProvider | None = None,
     ) -> Services:
         """Wire the services; ``store`` is normally a ``chinwag.storage.Database``.
 
-        ``catalog`` defaults to the flows in ``settings.flows_dir``.
+        ``catalog`` defaults to the flows in ``settings.flows_dir``; ``membership`` is the host's
+        provider (None: chinwag's tables decide).
         """
         if catalog is None:
             from chinwag.flow_catalog import load_catalog
 
             catalog = load_catalog(settings.flows_dir)
-        flows = FlowService(store, publisher, catalog)
+        flows = FlowService(store, publisher, catalog, membership)
         return cls(
-            tokens=TokenService(
-                settings.effective_jwt_secret,
-                issuer=settings.jwt_issuer,
-                audience=settings.jwt_audience,
-            ),
-            chat=ChatService(store, publisher),
-            management=ManagementService(store, publisher, flows),
+            tokens=token_service(settings),
+            chat=ChatService(store, publisher, membership),
+            management=ManagementService(store, publisher, flows, membership),
             flows=flows,
+            webhooks=WebhookAdmin(store),
         )

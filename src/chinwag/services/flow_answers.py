@@ -31,6 +31,7 @@ from chinwag.errors import (
 )
 from chinwag.services.flow_progress import record_walk
 from chinwag.services.lookup import readable_conversation
+from chinwag.services.membership import MembershipProvider
 from chinwag.services.unit_of_work import UnitOfWork
 
 
@@ -75,6 +76,7 @@ async def answer_prompt(
     values: Mapping[str, Any] | None,
     fingerprint: str,
     origin: str | None,
+    membership: MembershipProvider | None = None,
 ) -> ActionResult:
     """Check and record one answer in ``uow`` (checks as ``FlowService.answer`` lists them).
 
@@ -82,7 +84,7 @@ async def answer_prompt(
     in a fresh unit of work, where the checks then see that answer.
     """
     session = uow.session
-    conversation = await readable_conversation(session, principal, conversation_id)
+    conversation = await readable_conversation(session, principal, conversation_id, membership)
     earlier = await session.flows.sent(principal.user_id, client_nonce)
     if earlier is not None:
         if earlier[1] != fingerprint:

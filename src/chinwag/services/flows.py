@@ -21,6 +21,7 @@ from chinwag.services.flow_answers import (
     answer_prompt,
 )
 from chinwag.services.flow_progress import flow_state, record_walk
+from chinwag.services.membership import MembershipProvider
 from chinwag.services.ports import Store
 from chinwag.services.publisher import Publisher
 from chinwag.services.unit_of_work import UnitOfWork
@@ -32,9 +33,14 @@ class FlowService:
     """Starts flows and records answers to their prompts."""
 
     def __init__(
-        self, store: Store, publisher: Publisher, catalog: Mapping[str, FlowDefinition]
+        self,
+        store: Store,
+        publisher: Publisher,
+        catalog: Mapping[str, FlowDefinition],
+        membership: MembershipProvider | None = None,
     ) -> None:
         self._store = store
+        self._membership = membership
         self._publisher = publisher
         self.catalog = catalog
 
@@ -127,6 +133,7 @@ class FlowService:
                         values,
                         fingerprint,
                         origin,
+                        self._membership,
                     )
             except AnswerRaced:
                 continue

@@ -23,6 +23,7 @@ from chinwag.domain.principal import Principal
 from chinwag.errors import Forbidden, InvalidPayload, NotFound
 from chinwag.services.flows import FlowService
 from chinwag.services.lookup import readable_conversation
+from chinwag.services.membership import MembershipProvider
 from chinwag.services.ports import Store
 from chinwag.services.publisher import Publisher
 from chinwag.services.unit_of_work import UnitOfWork
@@ -37,9 +38,14 @@ class ManagementService:
     """Use cases behind the REST API. Writes need the service role (else ``forbidden``)."""
 
     def __init__(
-        self, store: Store, publisher: Publisher, flows: FlowService | None = None
+        self,
+        store: Store,
+        publisher: Publisher,
+        flows: FlowService | None = None,
+        membership: MembershipProvider | None = None,
     ) -> None:
         self._store = store
+        self._membership = membership
         self._publisher = publisher
         self._flows = flows
 
@@ -108,7 +114,9 @@ class ManagementService:
     async def get_conversation(self, principal: Principal, conversation_id: str) -> Conversation:
         """The conversation, if the principal may read it (else ``not_found``)."""
         async with self._store.read() as session:
-            return await readable_conversation(session, principal, conversation_id)
+            return await readable_conversation(
+                session, principal, conversation_id, self._membership
+            )
 
     async def list_conversations(self, principal: Principal) -> list[tuple[Conversation, int]]:
         """Conversations the principal may read, each with its unread count for them."""
@@ -162,7 +170,7 @@ class ManagementService:
         With ``before_seq`` alone: the newest ``limit`` messages below it.
         """
         async with self._store.read() as session:
-            await readable_conversation(session, principal, conversation_id)
+            await readable_conversation(session, principal, conversation_id, self._membership)
             return await session.messages.page(
                 conversation_id, after_seq=after_seq, before_seq=before_seq, limit=limit
             )

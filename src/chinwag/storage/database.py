@@ -25,6 +25,7 @@ from chinwag.storage.reads import ReadRepository
 from chinwag.storage.schema import ALL_TABLES
 from chinwag.storage.send_batch import StoredMessage
 from chinwag.storage.send_writer import SendWriter
+from chinwag.storage.webhooks import WebhookRepository
 
 POSTGRES_SEND_WRITERS = 4
 
@@ -38,6 +39,7 @@ class Session:
         self.messages = MessageRepository(conn)
         self.reads = ReadRepository(conn)
         self.flows = FlowRepository(conn)
+        self.webhooks = WebhookRepository(conn)
 
 
 class Database:

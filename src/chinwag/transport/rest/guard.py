@@ -20,13 +20,13 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 Handler = Callable[[Request, Principal], Awaitable[Response]]
 
 
-def bearer_principal(request: Request, tokens: TokenService) -> Principal:
+async def bearer_principal(request: Request, tokens: TokenService) -> Principal:
     """Who the request's ``Authorization: Bearer`` token names, or ``Unauthenticated``."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("Missing bearer token")
-    return tokens.verify(token.strip()).principal
+    return (await tokens.verify_async(token.strip())).principal
 
 
 def guard(handler: Handler, tokens: TokenService) -> Endpoint:
@@ -34,7 +34,7 @@ def guard(handler: Handler, tokens: TokenService) -> Endpoint:
 
     async def endpoint(request: Request) -> Response:
         try:
-            return await handler(request, bearer_principal(request, tokens))
+            return await handler(request, await bearer_principal(request, tokens))
         except BadJson as err:
             return error_response(err, 400)
         except ValidationError as exc:

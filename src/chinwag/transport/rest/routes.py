@@ -54,6 +54,12 @@ class RestApi:
                 self._guard(self.post_automated_message),
                 methods=["POST"],
             ),
+            Route("/api/webhooks/deliveries", self._guard(self.list_deliveries), methods=["GET"]),
+            Route(
+                "/api/webhooks/deliveries/{deliveryId}/replay",
+                self._guard(self.replay_delivery),
+                methods=["POST"],
+            ),
         ]
 
     async def health(self, request: Request) -> Response:
@@ -112,3 +118,11 @@ class RestApi:
         body = await read_body(request, rest_models.AutomatedMessageCreate)
         message = await self.handlers.post_automated_message(principal, conversation_id, body)
         return JSON(message, status_code=201)
+
+    async def list_deliveries(self, request: Request, principal: Principal) -> Response:
+        status = request.query_params.get("status")
+        return JSON(await self.handlers.list_webhook_deliveries(principal, status))
+
+    async def replay_delivery(self, request: Request, principal: Principal) -> Response:
+        delivery_id = path_id(request, "deliveryId", "Delivery")
+        return JSON(await self.handlers.replay_webhook_delivery(principal, delivery_id))

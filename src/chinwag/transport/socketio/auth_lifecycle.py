@@ -58,7 +58,7 @@ class AuthLifecycle:
         try:
             if not isinstance(token, str):
                 raise InvalidToken("Token must be a string")
-            verified = self.tokens.verify(token)
+            verified = await self.tokens.verify_async(token)
             await self.bind(state, verified.principal, verified.expires_at)
         except ChinwagError as err:
             self.sessions.close(sid)

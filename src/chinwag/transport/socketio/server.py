@@ -9,8 +9,6 @@ from chinwag.config import Settings
 from chinwag.transport import fastpath
 from chinwag.transport.socketio import backpressure
 
-SOCKETIO_PATH = "socket.io"
-
 
 def build_socketio(settings: Settings) -> socketio.AsyncServer:
     """The Socket.IO server: orjson, the configured buffer, Redis fan-out when configured,
@@ -33,6 +31,11 @@ def build_socketio(settings: Settings) -> socketio.AsyncServer:
 
 
 def asgi_app(sio: socketio.AsyncServer) -> ASGIApp:
-    """The ASGI app serving ``sio`` (mounted at ``/socket.io`` by chinwag's app)."""
-    app: ASGIApp = socketio.ASGIApp(sio, socketio_path=SOCKETIO_PATH)
+    """The ASGI app serving ``sio`` (mounted at ``/socket.io`` by chinwag's app).
+
+    It answers every request routed to it: engine.io's own path check compares the full
+    ``scope["path"]``, which under a host's prefix (``/chat/socket.io/``) never matches, while
+    the ``Mount`` in front of it has already matched the path relative to chinwag's app.
+    """
+    app: ASGIApp = socketio.ASGIApp(sio, socketio_path=None)
     return app
