@@ -53,6 +53,11 @@ def judge(
         if code not in session.contract.error_codes:
             fail(f"{where}: error code {code!r} is not in the contract's enum")
             ok = False
+        elif op.error_codes and code not in op.error_codes:
+            fail(
+                f"{where}: error code {code!r} is not one {op.key} declares {list(op.error_codes)}"
+            )
+            ok = False
         echoed = outcome.payload.get("tempId") if isinstance(outcome.payload, dict) else None
         declares = (
             "tempId" in (outcome.spec.schema.get("properties") or {}) if outcome.spec else False

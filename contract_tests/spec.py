@@ -42,6 +42,8 @@ class OperationSpec:
     #: Room channel a request's success puts the socket in (``x-chinwag-joins``) or takes it out of.
     joins: str | None = None
     leaves: str | None = None
+    #: ``x-chinwag-error-codes``: the codes the operation's error reply may carry.
+    error_codes: tuple[str, ...] = ()
 
     @property
     def request(self) -> MessageSpec:
@@ -139,6 +141,7 @@ def load_contract(path: Path) -> Contract:
             recipients=op.get("x-chinwag-recipients"),
             joins=op.get("x-chinwag-joins"),
             leaves=op.get("x-chinwag-leaves"),
+            error_codes=tuple(op.get("x-chinwag-error-codes") or ()),
         )
         (requests if op["action"] == "receive" else broadcasts)[key] = spec
     rooms = {

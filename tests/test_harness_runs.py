@@ -131,3 +131,15 @@ def test_a_listening_socket_that_misses_a_room_broadcast_fails(harness: Harness)
     report = harness(outbound_filter=drop_chat_new, operations=("chatSend",))
     missed = [f for f in report.failures if "never got message" in f]
     assert missed and any("[observer:peer]" in f for f in missed), report.failures
+
+
+def test_an_error_code_the_operation_does_not_declare_fails(harness: Harness) -> None:
+    # prompt_stale is an ErrorCode, but chat:join does not declare it (x-chinwag-error-codes).
+    def other_code(event: str, data: dict[str, Any]) -> dict[str, Any] | None:
+        if event == "chat:error" and data.get("code") == "not_found":
+            return {**data, "code": "prompt_stale"}
+        return data
+
+    report = harness(outbound_filter=other_code, operations=("chatJoin",))
+    assert not report.ok
+    assert [f for f in report.failures if "'prompt_stale' is not one chatJoin declares" in f]
