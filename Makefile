@@ -21,7 +21,7 @@ CODE_DIRS := src codegen tests contract_tests benchmarks
 PYTEST_ARGS ?=
 
 .PHONY: help venv lock services node-deps serve lint format typecheck generate check-generated \
-	unit-test contract-test test bench bench-quick bench-deps soak docs web screenshots
+	unit-test contract-test test bench bench-quick bench-metrics bench-deps soak docs web screenshots
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -119,6 +119,9 @@ bench: venv services bench-deps ## Full benchmark run
 
 bench-quick: venv services bench-deps ## Short benchmark run (smoke check of the numbers)
 	$(PY) -m benchmarks --quick
+
+bench-metrics: venv services bench-deps ## What metrics cost the send path: row (a) with CHINWAG_METRICS on vs off
+	$(PY) -m benchmarks.metrics_cost --quick
 
 soak: venv ## Long-running stability run
 	$(PY) -m benchmarks.soak $(SOAK_ARGS)

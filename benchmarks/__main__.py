@@ -55,6 +55,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--strict-targets", action="store_true", help="exit 1 when a target ratio is missed"
     )
+    parser.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="extra chinwag setting for every server (e.g. CHINWAG_METRICS=false); repeatable",
+    )
     return parser.parse_args(argv)
 
 
@@ -110,6 +117,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmarks; return the exit status."""
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, _terminate)
+    for item in args.server_env:
+        name, _, value = item.partition("=")
+        srv.LOAD_SETTINGS[name] = value
     profile = QUICK if args.quick else FULL
     chosen = [s.strip() for s in args.only.split(",") if s.strip()]
     unknown = [s for s in chosen if s not in RUNNERS]

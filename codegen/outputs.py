@@ -31,6 +31,7 @@ DOCS = {
     "codegen.typescript_client": "clients/typescript/src/events.ts",
     "codegen.docs_flows": "docs/flows.md",
     "codegen.docs_flows_svg": "docs/flows.svg",
+    "codegen.docs_config": "docs/configuration.md",
 }
 
 

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
@@ -18,6 +19,7 @@ from chinwag.config import Settings
 from chinwag.handlers.rest import RestHandlers
 from chinwag.services.membership import MembershipProvider
 from chinwag.storage import migrate
+from chinwag.transport.rest.cors import RestCORS
 from chinwag.transport.rest.routes import RestApi
 from chinwag.transport.socketio.rooms import OutboundFilter
 from chinwag.webclient import DemoUsers
@@ -101,7 +103,8 @@ def create_app(
         if on_startup is not None:
             await on_startup(runtime)
         try:
-            yield
+            async with runtime.operations.running():
+                yield
         finally:
             if runtime.webhooks is not None:
                 await runtime.webhooks.stop()
@@ -117,6 +120,7 @@ def create_app(
     app = ChinwagApp(
         routes=[
             *rest.routes(),
+            *runtime.operations.routes(),
             Route("/openapi.json", _openapi, methods=["GET"]),
             Route("/asyncapi.json", _asyncapi, methods=["GET"]),
             Route("/docs", _docs, methods=["GET"]),
@@ -124,6 +128,7 @@ def create_app(
             Mount("/socket.io", app=runtime.socketio_app),
         ],
         lifespan=lifespan,
+        middleware=[Middleware(RestCORS, origins=settings.cors_origins)],
     )
     app.state.runtime = runtime
     app.state.demo_users = demo_users

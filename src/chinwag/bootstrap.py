@@ -21,6 +21,7 @@ from chinwag.handlers.evictions import RoomEvictions
 from chinwag.handlers.notifications import Notifier
 from chinwag.handlers.socket import SocketHandlers
 from chinwag.handlers.webhooks import WebhookDispatcher
+from chinwag.logs import route_to_stdlib
 from chinwag.services.access import RoomAccess
 from chinwag.services.container import Services
 from chinwag.services.membership import CachedMembership, MembershipProvider
@@ -28,6 +29,7 @@ from chinwag.services.membership_config import configured_membership, forgetting
 from chinwag.storage import Database
 from chinwag.transport.limits.cluster_limits import RedisUserLimits
 from chinwag.transport.limits.user_limits import LocalUserLimits, UserLimits
+from chinwag.transport.observability.operations import Operations
 from chinwag.transport.socketio.control import LocalControl, RedisControl
 from chinwag.transport.socketio.gateway import Gateway
 from chinwag.transport.socketio.rooms import OutboundFilter, SocketIOTransport
@@ -61,6 +63,7 @@ class Runtime:
     gateway: Gateway
     control: LocalControl | RedisControl
     limits: UserLimits
+    operations: Operations
     membership: CachedMembership | None = None
     webhooks: WebhookDispatcher | None = None
 
@@ -76,6 +79,7 @@ def build_runtime(
 
     ``membership`` is the host's membership provider (see ``chinwag.services.membership``).
     """
+    route_to_stdlib()
     if settings.jwt_secret_is_default:
         log.warning(
             "CHINWAG_JWT_SECRET is not set: using the INSECURE development secret. "
@@ -104,18 +108,20 @@ def build_runtime(
     )
     gateway = Gateway(sio, transport, handlers, services.tokens, settings, limits)
     gateway.install()
+    operations = Operations(sio, gateway, transport, database, settings)
     return Runtime(
         settings,
         database,
         services,
         transport,
-        asgi_app(sio),
+        operations.wrap(asgi_app(sio)),
         emitter,
         notifier,
         evictions,
         gateway,
         control,
         limits,
+        operations,
         provider,
         WebhookDispatcher(
             database,

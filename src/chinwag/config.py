@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from chinwag.config_checks import check_database_url, check_origins, check_redis_url
 
 DEV_JWT_SECRET = "chinwag-dev-secret-do-not-use-in-production"
 """Secret used when ``CHINWAG_JWT_SECRET`` is unset; whoever builds the app logs a loud warning."""
@@ -128,6 +130,73 @@ class Settings(BaseSettings):
     webhook_poll_s: float = Field(
         default=1.0, gt=0, description="How often the outbox is polled for due deliveries."
     )
+
+    # -- operations: metrics, logs, CORS, admin UI (issue 17) --------------------------------
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default=["*"],
+        description="Browser origins allowed to call Socket.IO and REST, comma-separated "
+        "(e.g. `https://app.example.com,https://admin.socket.io`); `*` allows any origin.",
+    )
+    metrics: bool = Field(
+        default=True, description="Serve Prometheus metrics at `/metrics` and record them."
+    )
+    log_format: Literal["console", "json"] = Field(
+        default="console",
+        description="`json`: one JSON object per line (production); `console`: for a terminal.",
+    )
+    garbage_limit: int = Field(
+        default=20,
+        ge=1,
+        description="Malformed frames or polling bodies a socket may send within "
+        "`garbage_window_s` before it is closed.",
+    )
+    garbage_window_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="Window for `garbage_limit`, and the least time between two warning lines "
+        "about one socket's garbage.",
+    )
+    admin_ui: bool = Field(
+        default=False,
+        description="Socket.IO Admin UI instrumentation (namespace `/admin`); needs "
+        "`admin_ui_username` and `admin_ui_password`.",
+    )
+    admin_ui_username: str | None = Field(default=None, description="Admin UI user name.")
+    admin_ui_password: SecretStr | None = Field(default=None, description="Admin UI password.")
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _check_origins(cls, value: list[str]) -> list[str]:
+        return check_origins(value)
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        return check_database_url(value)
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, value: str | None) -> str | None:
+        return None if not value else check_redis_url(value)
+
+    @model_validator(mode="after")
+    def _admin_ui_needs_credentials(self) -> Settings:
+        password = self.admin_ui_password.get_secret_value() if self.admin_ui_password else ""
+        if self.admin_ui and not (self.admin_ui_username and password):
+            raise ValueError(
+                "CHINWAG_ADMIN_UI=true needs CHINWAG_ADMIN_UI_USERNAME and "
+                "CHINWAG_ADMIN_UI_PASSWORD"
+            )
+        return self
+
+    # -- end of the operations block ---------------------------------------------------------
 
     @property
     def jwt_secret_is_default(self) -> bool:

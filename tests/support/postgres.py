@@ -139,6 +139,20 @@ class PostgresCluster:
         if error is not None:
             raise error
 
+    def halt(self) -> None:
+        """Stop the server (a fast shutdown) but keep the cluster: :meth:`resume` brings it back
+        on the same port, as a database that went down and returned."""
+        proc, self._proc = self._proc, None
+        error = stop_process(proc, signal.SIGINT, STOP_TIMEOUT, "postgres", self._log_path)
+        if error is not None:
+            raise error
+
+    def resume(self) -> None:
+        """Start the halted server again on its port; returns once it accepts connections."""
+        if self._proc is not None:
+            raise RuntimeError("PostgresCluster is running")
+        self._start_server(port=self.port)
+
     def __enter__(self) -> PostgresCluster:
         return self.start()
 
@@ -259,10 +273,11 @@ class PostgresCluster:
         if result.returncode != 0:
             raise ServiceStartError(f"initdb failed (exit {result.returncode}):\n{result.stdout}")
 
-    def _start_server(self) -> None:
+    def _start_server(self, port: int | None = None) -> None:
         assert self._root is not None and self._bindir is not None and self._log_path is not None
+        fixed = port
         for attempt in range(1, PORT_ATTEMPTS + 1):
-            port = free_port()
+            port = fixed or free_port()
             if self._log is not None:
                 self._log.close()
             # A fresh log per attempt, so an old bind failure is not mistaken for the current one.
@@ -289,7 +304,7 @@ class PostgresCluster:
             self._proc, self._port = proc, port
             if self._wait_ready(proc, port):
                 return
-            if attempt < PORT_ATTEMPTS and _port_was_taken(self._log_path):
+            if fixed is None and attempt < PORT_ATTEMPTS and _port_was_taken(self._log_path):
                 self._proc = None
                 continue
             raise ServiceStartError(

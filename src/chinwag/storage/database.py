@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from sqlalchemy import func, select
@@ -107,6 +107,15 @@ class Database:
         ``NotFound`` (unknown conversation) or ``Internal``.
         """
         return await self._sends.submit(item)
+
+    def observe_sends(self, on_batch: Callable[[int, float], None]) -> None:
+        """Call ``on_batch(sends, seconds)`` after every group commit (for metrics)."""
+        self._sends.on_batch = on_batch
+
+    async def ping(self) -> None:
+        """Run ``SELECT 1`` on a fresh read connection; raises when the database is unreachable."""
+        async with self._reader.connect() as conn:
+            await conn.execute(select(1))
 
     async def count_rows(self) -> dict[str, int]:
         """Row count of every table (for tests and diagnostics)."""

@@ -14,6 +14,8 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
@@ -50,6 +52,8 @@ class SendWriter:
         self._writers = writers
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
+        #: Called after each group commit with (sends in the batch, seconds it took): metrics.
+        self.on_batch: Callable[[int, float], None] | None = None
 
     async def submit(self, item: NewMessage) -> StoredMessage:
         """Store ``item`` (or find its original); returns once the transaction committed."""
@@ -76,8 +80,11 @@ class SendWriter:
             batch = [await self._queue.get()]
             while len(batch) < self._max_batch and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
+            started = time.perf_counter()
             try:
                 await self._commit(batch)
+                if self.on_batch is not None:
+                    self.on_batch(len(batch), time.perf_counter() - started)
             except asyncio.CancelledError:
                 # The outcome is unknown to us now: a retry with the same nonce will tell.
                 for pending in batch:

@@ -17,6 +17,7 @@ import orjson
 import redis.asyncio as aioredis
 
 from chinwag.handlers.evictions import Revoke
+from chinwag.metrics import REDIS_PUBLISH_ERRORS
 
 log = logging.getLogger("chinwag.control")
 
@@ -65,7 +66,11 @@ class RedisControl:
     async def revoke_user(self, user_id: str, removed: dict[str, Any] | None) -> None:
         """Ask every process (this one too) to revoke the user's lost rooms."""
         message = {"op": "revoke", "user_id": user_id, "removed": removed}
-        await self.redis.publish(CHANNEL, orjson.dumps(message))
+        try:
+            await self.redis.publish(CHANNEL, orjson.dumps(message))
+        except Exception:
+            REDIS_PUBLISH_ERRORS.labels("control", "lost").inc()
+            raise
 
     async def _listen(self) -> None:
         async with self.redis.pubsub() as pubsub:

@@ -12,6 +12,7 @@ shutdown in :mod:`~chinwag.transport.socketio.drain`.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -39,6 +40,7 @@ from chinwag.transport.error_replies import (
 )
 from chinwag.transport.limits.user_limits import UserLimits
 from chinwag.transport.nul import reject_nul
+from chinwag.transport.observability.gateway_observer import GatewayObserver
 from chinwag.transport.socketio import backpressure
 from chinwag.transport.socketio.auth_lifecycle import AuthLifecycle
 from chinwag.transport.socketio.drain import Drain
@@ -74,6 +76,7 @@ class Gateway:
         tokens: TokenService,
         settings: Settings,
         limits: UserLimits,
+        observer: GatewayObserver | None = None,
     ) -> None:
         ensure_implemented(handlers)
         self.sio = sio
@@ -84,6 +87,7 @@ class Gateway:
         self.limits = limits
         self.auth = AuthLifecycle(sio, transport, tokens, settings, self.sessions, limits)
         self.drain = Drain(sio, transport, self.sessions, settings)
+        self.observer = observer or GatewayObserver(self.sessions, None, settings.garbage_window_s)
         guard = backpressure.guard_for(sio)
         if guard is not None:  # its abort log names the socket's user
             guard.user_of = self._user_of
@@ -111,14 +115,24 @@ class Gateway:
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         """Accept the socket; a handshake token authenticates it or refuses the connection."""
         if self.drain.closing:
+            self.observer.refused(sid, "unavailable")
             raise socketio.exceptions.ConnectionRefusedError(
                 "Server is shutting down", {"code": "unavailable"}
             )
-        await self.auth.connect(sid, auth)
+        try:
+            await self.auth.connect(sid, auth)
+        except socketio.exceptions.ConnectionRefusedError as refusal:
+            data = refusal.error_args.get("data")
+            self.observer.refused(sid, data.get("code", "") if isinstance(data, dict) else "")
+            raise
+        self.observer.connected(sid, self.sio.transport(sid))
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         """Forget the socket, and stop counting it for its user."""
+        state = self.sessions.sockets.get(sid)
+        user_id = state.principal.user_id if state and state.principal else None
         await self.auth.disconnect(sid)
+        self.observer.disconnected(sid, user_id, reason)
 
     async def shutdown(self, reason: str) -> None:
         """Finish in-flight events, announce, and close every socket (see :class:`Drain`)."""
@@ -126,17 +140,24 @@ class Gateway:
 
     # -- events ---------------------------------------------------------------------------
 
-    async def on_unknown_event(self, event: str, sid: str, *args: Any) -> Any:
-        """Any event the contract does not declare."""
+    async def on_unknown_event(self, event: Any, sid: str, *args: Any) -> Any:
+        """Any event the contract does not declare (a name that is not even a string too)."""
+        started = time.perf_counter()
+        event = event if isinstance(event, str) else str(event)
         err = UnknownEvent(f"Unknown event {event[:100]!r}")
         request = args[0] if len(args) == 1 else None
         await self._send_error_reply("chat:error", event, request, err, sid)
+        self.observer.rejected(sid, event, err)
+        self.observer.unknown_event(sid, time.perf_counter() - started)
         return error_body(err)
 
     async def handle(self, operation: Operation, sid: str, args: tuple[Any, ...]) -> Any:
         """Run one client→server event and send its declared reply."""
+        started = time.perf_counter()
         with self.drain.in_flight():
-            return await self._handle(operation, sid, args)
+            result = await self._handle(operation, sid, args)
+        self.observer.handled(operation.event, sid, result, time.perf_counter() - started)
+        return result
 
     async def _handle(self, operation: Operation, sid: str, args: tuple[Any, ...]) -> Any:
         request = args[0] if len(args) == 1 else None
@@ -146,10 +167,11 @@ class Gateway:
                 raise Unauthenticated("Socket is not connected")
             if self.drain.closing:
                 raise Unavailable("Server is shutting down: reconnect and retry")
-            wait = self.sessions.throttle(state)
+            wait, scope = self.sessions.throttle(state), "socket"
             if not wait and state.principal is not None:
-                wait = await self.limits.throttle(state.principal.user_id)
+                wait, scope = await self.limits.throttle(state.principal.user_id), "user"
             if wait:
+                self.observer.rate_limited(scope)
                 raise RateLimited(f"Too many events, retry in {wait} ms", retry_after=wait)
             if operation.event != "authenticate" and state.principal is None:
                 raise Unauthenticated("Authenticate first")
@@ -175,6 +197,7 @@ class Gateway:
             await self.transport.emit_to_sockets(reply, data, [sid])
             return data
         await self._send_error_reply(operation.error_reply, operation.event, request, err, sid)
+        self.observer.rejected(sid, operation.event, err)
         if isinstance(err, TooManySockets) and operation.event == "authenticate":
             self.auth.disconnect_soon(sid)
         return error_body(err)

@@ -23,6 +23,8 @@ class SocketIOTransport:
     def __init__(self, sio: socketio.AsyncServer, outbound_filter: OutboundFilter | None = None):
         self.sio = sio
         self.outbound_filter = outbound_filter
+        #: Called with the event name of every emit (a broadcast once): metrics.
+        self.on_emit: Callable[[str], None] | None = None
 
     async def emit(
         self,
@@ -36,6 +38,8 @@ class SocketIOTransport:
         filtered = self._filter(event, data)
         if filtered is None:
             return
+        if self.on_emit is not None:
+            self.on_emit(event)
         to: str | list[str] = rooms[0] if len(rooms) == 1 else list(rooms)
         await self.sio.emit(event, filtered, to=to, skip_sid=skip_sid, namespace=NAMESPACE)
 
@@ -52,6 +56,8 @@ class SocketIOTransport:
         """
         filtered = self._filter(event, data)
         if filtered is not None:
+            if self.on_emit is not None:
+                self.on_emit(event)
             to: str | list[str] = sids[0] if len(sids) == 1 else list(sids)
             await self.sio.emit(event, filtered, to=to, namespace=NAMESPACE, ignore_queue=True)
 

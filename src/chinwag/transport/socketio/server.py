@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import socketio
 from starlette.types import ASGIApp
 
@@ -21,13 +23,22 @@ def build_socketio(settings: Settings) -> socketio.AsyncServer:
         async_mode="asgi",
         client_manager=fastpath.manager(settings.redis_url),
         json=fastpath.orjson_module,
-        cors_allowed_origins="*",
+        cors_allowed_origins="*" if settings.cors_origins == ["*"] else settings.cors_origins,
         max_http_buffer_size=settings.max_http_buffer_size,
-        logger=False,
-        engineio_logger=False,
+        logger=_library_logger("socketio.server"),
+        engineio_logger=_library_logger("engineio.server"),
     )
     backpressure.install(sio, settings.max_socket_buffer)
     return sio
+
+
+def _library_logger(name: str) -> logging.Logger:
+    """The library's logger, errors only unless configured otherwise, through the root
+    handlers (given ``False``, the libraries add a plain handler of their own)."""
+    logger = logging.getLogger(name)
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logging.ERROR)
+    return logger
 
 
 def asgi_app(sio: socketio.AsyncServer) -> ASGIApp:
