@@ -77,10 +77,11 @@ $(NODE_STAMP): package.json $(wildcard package-lock.json)
 serve: venv ## Run the server with demo data on SQLite
 	$(VENV)/bin/chinwag serve --demo
 
-lint: venv ## ruff check, ruff format --check, and the import contracts (pyproject.toml)
+lint: venv ## ruff check, ruff format --check, the import contracts (pyproject.toml), the contract's lint rules
 	$(VENV)/bin/ruff check $(CODE_DIRS)
 	$(VENV)/bin/ruff format --check $(CODE_DIRS)
 	$(VENV)/bin/lint-imports --no-logo
+	$(PY) -m codegen lint
 
 format: venv ## Apply ruff's formatting and safe fixes
 	$(VENV)/bin/ruff check --fix $(CODE_DIRS)
@@ -92,8 +93,9 @@ typecheck: venv ## mypy --strict on src/ and codegen/
 generate: venv ## Regenerate code and docs from the contract
 	$(PY) -m codegen
 
-check-generated: venv ## Fail when generated files are stale or orphaned
+check-generated: venv ## Fail when generated files are stale or orphaned, or the contract breaks clients
 	$(PY) -m codegen --check
+	$(PY) -m codegen diff @released .
 
 unit-test: venv ## pytest (CHINWAG_TEST_DATABASES=sqlite to skip PostgreSQL locally; PYTEST_ARGS=...)
 	$(PY) -m pytest tests $(PYTEST_ARGS)

@@ -1,7 +1,11 @@
 """``python -m codegen [--check] [--root DIR]``: regenerate or verify what the contract makes.
 
-Exit status: 0 done/clean, 1 ``--check`` found stale, missing or orphaned files, 2 the contract is
-invalid (every problem is listed).
+Exit status: 0 done/clean, 1 ``--check`` found stale, missing or orphaned files or a lint finding,
+2 the contract is invalid (every problem is listed).
+
+``python -m codegen lint`` runs the contract's lint rules (:mod:`codegen.lint`);
+``python -m codegen diff OLD NEW`` classifies the changes between two contracts
+(:mod:`codegen.diff`).
 """
 
 from __future__ import annotations
@@ -60,6 +64,15 @@ def _write(root: Path, outputs: dict[str, str]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["lint"]:
+        from codegen.lint import main as lint_main
+
+        return lint_main(argv[1:])
+    if argv[:1] == ["diff"]:
+        from codegen.diff import main as diff_main
+
+        return diff_main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m codegen", description=__doc__)
     parser.add_argument("--check", action="store_true", help="verify instead of writing")
     parser.add_argument(
@@ -77,15 +90,24 @@ def main(argv: list[str] | None = None) -> int:
         _write(root, outputs)
         print(f"codegen: {len(outputs)} files in {time.perf_counter() - started:.2f}s")
         return 0
+    from codegen.lint import lint_root
+
+    findings = lint_root(root)
+    for finding in findings:
+        print(f"lint: {finding}", file=sys.stderr)
     stale, missing, orphaned = compare(root, outputs)
     for label, paths in (("stale", stale), ("missing", missing), ("orphaned", orphaned)):
         for rel in paths:
             print(f"{label}: {rel}", file=sys.stderr)
+    if findings:
+        print("codegen --check: the contract breaks lint rules (above)", file=sys.stderr)
     if stale or missing or orphaned:
         print(
             "codegen --check: generated files are out of date; run `python -m codegen`",
             file=sys.stderr,
         )
+        return 1
+    if findings:
         return 1
     print(
         f"codegen --check: {len(outputs)} files up to date ({time.perf_counter() - started:.2f}s)"

@@ -6,10 +6,22 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["Channel", "Contract", "MessageInfo", "OperationInfo", "read_contract", "snake"]
+__all__ = [
+    "ERROR_CODES_MARK",
+    "ERROR_REPLY_MARK",
+    "Channel",
+    "Contract",
+    "MessageInfo",
+    "OperationInfo",
+    "read_contract",
+    "snake",
+]
 
 Direction = Literal["client_to_server", "server_to_client"]
-ERROR_EVENTS = ("chat:error", "auth_error")
+ERROR_REPLY_MARK = "x-chinwag-error-reply"
+"""Set to ``true`` on a message that, as a reply, means the request failed."""
+ERROR_CODES_MARK = "x-chinwag-error-codes"
+"""On a client→server operation: every error code its error reply may carry."""
 
 
 def snake(name: str) -> str:
@@ -46,6 +58,7 @@ class MessageInfo:
     extension: bool
     summary: str
     examples: tuple[Any, ...]
+    error_reply: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,6 +74,7 @@ class OperationInfo:
     title: str
     summary: str
     description: str
+    error_codes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -111,6 +125,7 @@ def read_contract(doc: dict[str, Any]) -> Contract:
                 title=op.get("title", op_id),
                 summary=op.get("summary", ""),
                 description=op.get("description", ""),
+                error_codes=tuple(op.get(ERROR_CODES_MARK, ())),
             )
         )
     channels = {}
@@ -137,6 +152,7 @@ def read_contract(doc: dict[str, Any]) -> Contract:
             extension=bool(message.get("x-chinwag-extension", False)),
             summary=message.get("summary", ""),
             examples=tuple(example["payload"] for example in message.get("examples", [])),
+            error_reply=message.get(ERROR_REPLY_MARK) is True,
         )
     codes = tuple(doc["components"]["schemas"]["ErrorCode"]["enum"])
     return Contract(channels, messages, tuple(operations), codes)

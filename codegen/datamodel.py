@@ -29,7 +29,6 @@ FLAGS: tuple[str, ...] = (
     "--field-constraints",
     "--use-standard-collections",
     "--use-union-operator",
-    "--extra-fields", "forbid",
     "--strict-types", "str", "int", "float", "bool",
     "--use-double-quotes",
     "--keep-model-order",

@@ -175,7 +175,10 @@ def load_docs_document(asyncapi_path: Path) -> dict[str, Any]:
     schemas = doc.setdefault("components", {}).setdefault("schemas", {})
     for name in shared:
         schemas.setdefault(name, {"$ref": f"./schemas.yaml#/$defs/{name}"})
-    return bundle_document(doc, asyncapi_path.parent)
+    from codegen.wrapped_refs import unwrap_single_allof
+
+    bundled: dict[str, Any] = unwrap_single_allof(bundle_document(doc, asyncapi_path.parent))
+    return bundled
 
 
 def build_model(doc: dict[str, Any]) -> DocModel:

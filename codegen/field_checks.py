@@ -1,4 +1,4 @@
-"""Checks the generator leaves out: explicit null on optional fields, and ``uniqueItems``.
+"""Checks the generator leaves out: null on optional fields, ``uniqueItems``, ``1.0``, dates.
 
 datamodel-code-generator types an optional property ``X | None = None`` whether or not its schema
 allows null, so ``{"text": null}`` would pass where the contract says ``type: string``; and it
@@ -87,6 +87,12 @@ def _unique(schema: dict[str, Any], where: str) -> bool:
     return any(node.get("uniqueItems") is True for node in (schema, *branches))
 
 
+def _integer(schema: dict[str, Any]) -> bool:
+    """True for an integer property (maybe nullable): ``1.0`` must pass, as in the schema."""
+    types = schema.get("type")
+    return types == "integer" or (isinstance(types, list) and "integer" in types)
+
+
 def _mark(node: Any, where: str) -> None:
     if isinstance(node, list):
         for item in node:
@@ -105,6 +111,10 @@ def _mark(node: Any, where: str) -> None:
                 checks.append("reject_null")
             if _unique(prop, f"{where}.{name}"):
                 checks.append("unique_items")
+            if _integer(prop):
+                checks.append("integral")
+            if prop.get("format") == "date-time":
+                checks.append("date_time")
             if checks:
                 prop[MARKER] = checks
     for key, value in node.items():

@@ -17,7 +17,12 @@ from codegen.field_checks import MARKER, VALIDATORS_MODULE
 __all__ = ["apply_field_checks"]
 
 # validator name → the pydantic wrapper that runs it
-_WRAPPERS = {"reject_null": "BeforeValidator", "unique_items": "AfterValidator"}
+_WRAPPERS = {
+    "date_time": "AfterValidator",
+    "integral": "BeforeValidator",
+    "reject_null": "BeforeValidator",
+    "unique_items": "AfterValidator",
+}
 
 
 def _segment(code: str, node: ast.AST) -> str:

@@ -15,6 +15,8 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
+from codegen.wrapped_refs import unwrap_single_allof
+
 __all__ = ["RESOURCES_FILE", "GeneratorInput", "is_model_schema", "is_union_root", "prepare"]
 
 RESOURCES_FILE = "resources.json"
@@ -88,6 +90,7 @@ def prepare(schemas: dict[str, Any], shared_names: set[str], title: str) -> Gene
     ``schemas`` is a bundled ``components/schemas``; refs to shared object schemas point at the
     resources input. Pass an empty ``shared_names`` to prepare the resources input itself.
     """
+    schemas = unwrap_single_allof(schemas)
     names = [n for n in schemas if n not in shared_names and is_model_schema(schemas[n])]
     inline = _Inliner(schemas, set(names), f"{RESOURCES_FILE}#/components/schemas/")
     plain = {n: inline(schemas[n]) for n in names if not is_union_root(schemas[n])}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from codegen.contract import ERROR_EVENTS, Contract, snake
+from codegen.contract import Contract, snake
 
 __all__ = ["docstring", "render_handlers"]
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import abc
 import inspect
-from typing import Generic, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 from chinwag_contract import models
 
@@ -30,10 +30,24 @@ Ctx = TypeVar("Ctx")
 
 '''
 
+_NEW = '''
+    def __new__(cls, *args: Any, **kwargs: Any) -> Self:
+        """Check the class against the contract before Python's own abstract-class error.
+
+        ``object.__new__`` refuses a class with abstract methods with a bare ``TypeError``; this
+        check runs first and names every handler the contract needs that the class lacks.
+        """
+        ensure_implemented(cls)
+        return super().__new__(cls)
+'''
+
 _ENSURE = '''
 
 def ensure_implemented(handlers: object) -> None:
-    """Raise ``TypeError`` naming every handler method that is missing, abstract or not async."""
+    """Raise ``TypeError`` naming every handler method that is missing, abstract or not async.
+
+    ``handlers`` is a handler object or class.
+    """
     problems = []
     for event, name in HANDLER_METHODS.items():
         method = getattr(handlers, name, None)
@@ -44,7 +58,7 @@ def ensure_implemented(handlers: object) -> None:
         elif not inspect.iscoroutinefunction(method):
             problems.append(f"{name} ({event}) is not an async method")
     if problems:
-        name = type(handlers).__name__
+        name = handlers.__name__ if isinstance(handlers, type) else type(handlers).__name__
         raise TypeError(f"{name} does not implement the contract: " + "; ".join(problems))
 '''
 
@@ -67,17 +81,14 @@ def render_handlers(contract: Contract) -> str:
             "The contract's client→server operations; subclass and implement them all.", "    "
         )
     )
+    out.append(_NEW)
     methods: dict[str, str] = {}
     for op in contract.operations:
         if op.direction != "client_to_server":
             continue
         message = contract.messages[op.message_key]
-        success = [k for k in op.reply_keys if contract.messages[k].event not in ERROR_EVENTS]
-        errors = [
-            contract.messages[k].event
-            for k in op.reply_keys
-            if contract.messages[k].event in ERROR_EVENTS
-        ]
+        success = [k for k in op.reply_keys if not contract.messages[k].error_reply]
+        errors = [m.event for k in op.reply_keys if (m := contract.messages[k]).error_reply]
         name = "on_" + snake(message.event)
         methods[message.event] = name
         returns = f"models.{contract.messages[success[0]].model}" if success else "None"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from codegen.contract import ERROR_EVENTS, Contract, snake
+from codegen.contract import Contract, snake
 
 __all__ = ["render_operations"]
 
@@ -27,8 +27,9 @@ class Operation:
 
     ``event`` is the wire event name; ``channel`` the channel key and ``channel_address`` its
     address; ``reply_events`` every declared reply, ``success_reply`` the one that is not an error
-    and ``error_reply`` the error event (``chat:error`` or ``auth_error``). ``handler_method`` names
-    the ``ChinwagHandlers`` method of a client→server operation.
+    and ``error_reply`` the one the contract marks ``x-chinwag-error-reply`` (``chat:error`` or
+    ``auth_error``); ``error_codes`` the codes that reply may carry (``x-chinwag-error-codes``).
+    ``handler_method`` names the ``ChinwagHandlers`` method of a client→server operation.
     """
 
     operation_id: str
@@ -43,6 +44,7 @@ class Operation:
     error_reply: str | None
     extension: bool
     handler_method: str | None
+    error_codes: tuple[str, ...]
 
 '''
 
@@ -53,8 +55,8 @@ def render_operations(contract: Contract) -> str:
     for op in contract.operations:
         message = contract.messages[op.message_key]
         replies = [contract.messages[key].event for key in op.reply_keys]
-        success = [event for event in replies if event not in ERROR_EVENTS]
-        errors = [event for event in replies if event in ERROR_EVENTS]
+        success = [m.event for k in op.reply_keys if not (m := contract.messages[k]).error_reply]
+        errors = [m.event for k in op.reply_keys if (m := contract.messages[k]).error_reply]
         inbound = op.direction == "client_to_server"
         out.append(
             "    Operation("
@@ -66,7 +68,8 @@ def render_operations(contract: Contract) -> str:
             f"success_reply={success[0] if success else None!r}, "
             f"error_reply={errors[0] if errors else None!r}, "
             f"extension={op.extension or message.extension!r}, "
-            f"handler_method={'on_' + snake(message.event) if inbound else None!r}),"
+            f"handler_method={'on_' + snake(message.event) if inbound else None!r}, "
+            f"error_codes={op.error_codes!r}),"
         )
     out.append(")")
     out.append('"""Every operation, in contract order."""\n')

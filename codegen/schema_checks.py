@@ -19,9 +19,11 @@ def open_object_problems(doc: dict[str, Any]) -> list[str]:
 
     def walk(node: Any, where: str) -> None:
         if isinstance(node, dict):
-            # A map (additionalProperties holding a value schema) is closed on purpose.
+            # A map (additionalProperties holding a value schema) is closed on purpose; an object
+            # marked x-chinwag-open (Health) is open on purpose.
             extra = node.get("additionalProperties")
-            if node.get("type") == "object" and extra is not False and not isinstance(extra, dict):
+            closed = extra is False or isinstance(extra, dict) or node.get("x-chinwag-open") is True
+            if node.get("type") == "object" and not closed:
                 problems.append(f"{where}: object schema without additionalProperties: false")
             for key, value in node.items():
                 if key not in ("examples", "example", "default", "enum", "const"):

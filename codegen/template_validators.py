@@ -6,11 +6,12 @@ This module is copied verbatim into ``generated/chinwag_contract/_validators.py`
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic_core import PydanticCustomError
 
-__all__ = ["reject_null", "unique_items"]
+__all__ = ["date_time", "integral", "reject_null", "unique_items"]
 
 
 def reject_null(value: Any) -> Any:
@@ -21,6 +22,33 @@ def reject_null(value: Any) -> Any:
     """
     if value is None:
         raise PydanticCustomError("null_forbidden", "Input should not be null")
+    return value
+
+
+def date_time(value: Any) -> Any:
+    """Refuse a string that has the shape of an RFC 3339 instant but no such instant exists.
+
+    The contract's pattern fixes the shape (``2026-02-30T10:00:00.000Z`` matches it); JSON Schema's
+    ``format: date-time`` also refuses impossible dates and times, and so does this check.
+    """
+    if isinstance(value, str):
+        try:
+            datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise PydanticCustomError(
+                "date_time", "Input should be a valid RFC 3339 date-time"
+            ) from None
+    return value
+
+
+def integral(value: Any) -> Any:
+    """Accept an integer-valued JSON number written with a fraction (``1.0``) as an integer.
+
+    JSON Schema's ``integer`` is any number with a zero fractional part, so the contract's schema
+    accepts ``1.0``; a strict ``int`` would not. ``True``/``False`` stay refused by the strict type.
+    """
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     return value
 
 

@@ -6,10 +6,12 @@ import argparse
 import contextlib
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from contract_tests.fixture import DEFAULT_FIXTURE
+from contract_tests.junit import write_junit
 from contract_tests.phases import Budget
 from contract_tests.runner import DEFAULT_OPENAPI, DEFAULT_SPEC, RunConfig, run_sync
 
@@ -51,6 +53,19 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--fixture", type=Path, default=DEFAULT_FIXTURE, help="fixture file")
     p.add_argument("--report", type=Path, default=DEFAULT_REPORT, help="where report.json goes")
     p.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for a reply")
+    p.add_argument(
+        "--max-silent",
+        type=int,
+        default=3,
+        help="stop an operation after this many consecutive cases without a reply (default 3)",
+    )
+    p.add_argument(
+        "--junit",
+        type=Path,
+        default=None,
+        help="where the JUnit XML goes (default: beside --report, with the suffix .xml)",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     p.add_argument("--no-rest", dest="rest", action="store_false", help="skip schemathesis")
     p.add_argument(
         "--operation",
@@ -74,6 +89,10 @@ def _target(args: argparse.Namespace) -> Iterator[tuple[str, str, Callable[[], N
         yield target
 
 
+def _progress(line: str) -> None:
+    print(f"[contract {time.strftime('%H:%M:%S')}] {line}", file=sys.stderr, flush=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the harness; 0 when everything passed and was exercised, 1 otherwise."""
     args = parser().parse_args(argv)
@@ -90,11 +109,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             rest=args.rest,
             operations=tuple(args.operation),
             shutdown=stop,
+            max_silent=args.max_silent,
+            progress=None if args.quiet else _progress,
         )
         report = run_sync(config)
     report.settings["database"] = None if args.base_url else args.database
     print(report.table())
     args.report.parent.mkdir(parents=True, exist_ok=True)
     report.write(args.report)
-    print(f"report written to {args.report}", file=sys.stderr)
+    junit = args.junit or args.report.with_suffix(".xml")
+    write_junit(report, junit)
+    print(f"report written to {args.report} and {junit}", file=sys.stderr)
     return 0 if report.ok else 1

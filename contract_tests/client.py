@@ -30,6 +30,8 @@ class Outcome:
     ack: tuple[Any, ...] | None = None
     silent: bool = False
     dropped: bool = False
+    #: Not sent: the operation was stopped after consecutive silent cases (one failure says so).
+    skipped: bool = False
     problems: list[str] = field(default_factory=list)
     retries: int = 0
 

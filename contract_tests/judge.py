@@ -37,6 +37,8 @@ def judge(
     """
     where = f"[{sock.name}] {op.key} {label} payload={_short(payload)}"
     fail = session.report.fail
+    if outcome.skipped:
+        return False  # the operation was stopped; Session.send recorded one failure for it
     if outcome.dropped:
         fail(f"{where}: the connection was dropped instead of a reply")
         return False
@@ -50,6 +52,11 @@ def judge(
         code = outcome.code
         if code not in session.contract.error_codes:
             fail(f"{where}: error code {code!r} is not in the contract's enum")
+            ok = False
+        elif op.error_codes and code not in op.error_codes:
+            fail(
+                f"{where}: error code {code!r} is not one {op.key} declares {list(op.error_codes)}"
+            )
             ok = False
         echoed = outcome.payload.get("tempId") if isinstance(outcome.payload, dict) else None
         declares = (

@@ -110,11 +110,26 @@ async def run_authorization(session: Session) -> list[ContractSocket]:
     return kept
 
 
+async def _join_rooms_first(session: Session, sock: ContractSocket, op: OperationSpec) -> None:
+    """Put the actor's socket in the rooms first when ``op`` stores messages (its success reply
+    carries a ``message``): a ``room-except-sender`` broadcast must then still skip it."""
+    carries = any("message" in (m.schema.get("properties") or {}) for m in op.success_replies)
+    if not carries:
+        return
+    for other in session.contract.requests.values():
+        if other.joins and other.request.examples:
+            payload = await _first_payload(session, other, sock.token, "join before cases")
+            if payload is not None:
+                outcome = await session.send(sock, other, payload)
+                judge(session, sock, other, payload, outcome, SUCCESS, "join before cases")
+
+
 async def run_operation(session: Session, op: OperationSpec, budget: Budget) -> None:
     """Examples, generated valid cases and invalid cases of one operation, on one fresh socket."""
     fixture, report = session.fixture, session.report
     stats = report.stats(op.key)
     sock = await session.open(f"actor:{op.key}", fixture.actor)
+    await _join_rooms_first(session, sock, op)
     bases = []
     for name, example in op.request.examples:
         label = f"example {name!r}"
@@ -137,6 +152,8 @@ async def run_operation(session: Session, op: OperationSpec, budget: Budget) -> 
     semantic_budget = max(1, budget.cases // 4) if on_path is not None else 0
     for raw in drawn:
         if stats.valid >= budget.cases and stats.semantic >= semantic_budget:
+            break
+        if op.key in session.silenced:
             break
         payload = await session.prepare(op, raw, sock.token, "generated")
         if payload is None:
@@ -162,6 +179,8 @@ async def run_operation(session: Session, op: OperationSpec, budget: Budget) -> 
         if other is not op and other.request.examples
     ]
     for case in invalid_cases(op.request.schema, bases, others):
+        if op.key in session.silenced:
+            break
         stats.invalid += 1
         outcome = await session.send(sock, op, case.payload)
         expected = fixture.invalid_codes_for(op.key)
@@ -176,7 +195,7 @@ async def run_operation(session: Session, op: OperationSpec, budget: Budget) -> 
         probe = await _first_payload(session, op, sock.token, f"probe after {case.kind}")
         if probe is None:
             break
-        after = await session.send(sock, op, probe)
+        after = await session.send(sock, op, probe, probe=True)
         if not judge(session, sock, op, probe, after, SUCCESS, f"probe after {case.kind}"):
             report.fail(f"[{sock.name}] {op.key}: the socket stopped working after {case.kind}")
             break

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 
+from contract_tests.expiry import observe_token_expiry
 from contract_tests.fixture import DEFAULT_FIXTURE, load_fixture
 from contract_tests.phases import (
     Budget,
@@ -46,6 +47,10 @@ class RunConfig:
     operations: tuple[str, ...] = ()  # empty: every operation of the contract
     #: Stops the server (blocking); given when the harness started it, to see its shutdown events.
     shutdown: Callable[[], None] | None = None
+    #: Consecutive silent cases after which an operation is stopped with one failure.
+    max_silent: int = 3
+    #: Where progress lines go as the run advances (None: nowhere).
+    progress: Callable[[str], None] | None = None
 
 
 async def run(config: RunConfig) -> Report:
@@ -60,16 +65,24 @@ async def run(config: RunConfig) -> Report:
         "derandomize": config.budget.derandomize,
         "reply_timeout_s": config.timeout,
     }
+    say = config.progress or (lambda line: None)
     started = time.monotonic()
+    say(
+        f"contract run against {config.base_url}: {len(contract.requests)} requests, "
+        f"{len(contract.broadcasts)} server→client operations"
+    )
     try:
         world = await build_world(fixture, config.base_url, config.jwt_secret)
     except (SetupError, httpx.HTTPError) as exc:
         report.fail(f"fixture setup failed: {exc}")
         return report
     report.timings["setup"] = time.monotonic() - started
-    session = Session(contract, fixture, world, report, config.base_url, config.timeout)
+    session = Session(
+        contract, fixture, world, report, config.base_url, config.timeout, config.max_silent, say
+    )
     try:
         mark = time.monotonic()
+        say("observers and authorization matrix …")
         listeners = await join_observers(session)
         listeners += await run_authorization(session)
         for problem in await run_scenario(fixture, world, config.base_url, config.jwt_secret):
@@ -79,15 +92,28 @@ async def run(config: RunConfig) -> Report:
             if config.operations and op.key not in config.operations:
                 continue
             mark = time.monotonic()
+            say(f"operation {op.key} ({op.request.name}) …")
             await run_operation(session, op, config.budget)
             report.timings[f"operation:{op.key}"] = time.monotonic() - mark
+            s = report.stats(op.key)
+            say(
+                f"operation {op.key}: {s.examples} examples, {s.valid} valid ({s.valid_successes} "
+                f"ok), {s.invalid} invalid, {len(report.failures)} failures so far, "
+                f"{time.monotonic() - mark:.1f} s"
+            )
+        mark = time.monotonic()
+        say("token expiry while connected …")
+        await observe_token_expiry(session, config.jwt_secret)
+        report.timings["token_expiry"] = time.monotonic() - mark
         mark = time.monotonic()
         for sock in listeners:
             await barrier(session, sock)
+        session.recipients.verify()
     finally:
         await session.close_all()
     report.timings["final_barriers_close"] = time.monotonic() - mark
     if config.rest:
+        say("REST (schemathesis) …")
         mark = time.monotonic()
         token = mint_token(config.jwt_secret, f"cw-{world.run_id}-rest", "service")
         bound = {key: world.render(value) for key, value in fixture.rest_parameters.items()}
@@ -105,6 +131,7 @@ async def run(config: RunConfig) -> Report:
         await observe_shutdown(shutdown_session, config.shutdown)
         report.timings["shutdown"] = time.monotonic() - mark
     report.timings["total"] = time.monotonic() - started
+    say(f"done in {report.timings['total']:.1f} s: {len(report.failures)} failures")
     return report
 
 

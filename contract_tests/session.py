@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
@@ -10,6 +10,7 @@ import httpx
 from contract_tests.binding import Binder
 from contract_tests.client import ContractSocket, Outcome
 from contract_tests.fixture import Fixture, SetupCall
+from contract_tests.recipients import RecipientTracker
 from contract_tests.report import Report
 from contract_tests.spec import Contract, MessageSpec, OperationSpec
 from contract_tests.validate import EventValidator
@@ -46,9 +47,17 @@ class Session:
         report: Report,
         url: str,
         timeout: float,
+        max_silent: int = 3,
+        progress: Callable[[str], None] | None = None,
     ) -> None:
         self.contract, self.fixture, self.world, self.report = contract, fixture, world, report
         self.url, self.timeout = url, timeout
+        #: After this many consecutive silent cases an operation is stopped (one clear failure).
+        self.max_silent = max_silent
+        self.progress = progress or (lambda line: None)
+        self.silenced: set[str] = set()
+        self.recipients = RecipientTracker(contract, report)
+        self._silent_streak: dict[str, int] = {}
         self.validator = EventValidator(contract)
         self.binder = Binder(fixture, world)
         self.sockets: list[ContractSocket] = []
@@ -140,9 +149,23 @@ class Session:
             self.report.fail(f"[{name}] no {handshake.name if handshake else ''} after handshake")
         return sock
 
-    async def send(self, sock: ContractSocket, op: OperationSpec, payload: Any) -> Outcome:
-        """Send ``payload`` as ``op``'s request and record which declared reply came back."""
+    async def send(
+        self, sock: ContractSocket, op: OperationSpec, payload: Any, *, probe: bool = False
+    ) -> Outcome:
+        """Send ``payload`` as ``op``'s request and record which declared reply came back.
+
+        A server that never sends a declared reply would make every case wait out the reply
+        timeout: after :attr:`max_silent` silent cases in a row the operation is stopped with one
+        failure, and its remaining cases come back ``skipped`` at once. A ``probe`` (the harness
+        checking that the socket still works between cases) that gets its reply does not end a
+        run of silent cases: with ``chat:error`` missing, invalid cases alternate with probes.
+        """
+        if op.key in self.silenced:
+            return Outcome(skipped=True)
         outcome = await sock.request(op.request.name, payload, list(op.replies))
+        if outcome.silent or not probe:
+            self._count_silence(op, outcome)
+        self.recipients.on_reply(sock, op, outcome)
         stats = self.report.stats(op.key)
         stats.retries += outcome.retries
         if outcome.spec is not None:
@@ -151,6 +174,21 @@ class Session:
         if outcome.code is not None:
             stats.errors[outcome.code] += 1
         return outcome
+
+    def _count_silence(self, op: OperationSpec, outcome: Outcome) -> None:
+        streak = self._silent_streak.get(op.key, 0) + 1 if outcome.silent else 0
+        self._silent_streak[op.key] = streak
+        if streak < self.max_silent:
+            return
+        self.silenced.add(op.key)
+        replies = ", ".join(repr(m.name) for m in op.replies)
+        message = (
+            f"{op.key}: STOPPED after {streak} consecutive cases with no declared reply within "
+            f"{self.timeout:g} s: the server does not answer {op.request.name!r} with any of "
+            f"{replies}; the operation's remaining cases were skipped"
+        )
+        self.report.fail(message)
+        self.progress(message)
 
     def on_broadcast(
         self, sock: ContractSocket, event: str, payload: Any, spec: MessageSpec | None
@@ -171,6 +209,7 @@ class Session:
             )
         for op in matching:
             self.report.broadcasts[op.key] += 1
+            self.recipients.on_broadcast(sock, op, payload)
         self._check_access(sock, event, payload)
 
     def _check_access(self, sock: ContractSocket, event: str, payload: Any) -> None:

@@ -37,6 +37,13 @@ class OperationSpec:
     channel: str
     messages: tuple[MessageSpec, ...]
     replies: tuple[MessageSpec, ...] = ()
+    #: ``x-chinwag-recipients`` of a send operation (room, room-except-sender, socket, …).
+    recipients: str | None = None
+    #: Room channel a request's success puts the socket in (``x-chinwag-joins``) or takes it out of.
+    joins: str | None = None
+    leaves: str | None = None
+    #: ``x-chinwag-error-codes``: the codes the operation's error reply may carry.
+    error_codes: tuple[str, ...] = ()
 
     @property
     def request(self) -> MessageSpec:
@@ -63,6 +70,8 @@ class Contract:
     broadcasts: dict[str, OperationSpec]
     error_codes: tuple[str, ...]
     ack_error_schema: dict[str, Any]
+    #: Room channel key → its parameter names (``conversationRoom`` → ``("conversationId",)``).
+    rooms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     outbound: dict[str, list[MessageSpec]] = field(default_factory=dict)
 
     def outbound_names(self) -> set[str]:
@@ -92,12 +101,6 @@ def _error_codes(ack_schema: dict[str, Any]) -> tuple[str, ...]:
     return tuple(str(c) for c in enum)
 
 
-def _is_error(schema: dict[str, Any], codes: tuple[str, ...]) -> bool:
-    """A message is an error reply when its payload has a ``code`` drawn from the error enum."""
-    code = schema.get("properties", {}).get("code", {})
-    return isinstance(code, dict) and tuple(code.get("enum") or ()) == codes
-
-
 def load_contract(path: Path) -> Contract:
     """Load ``asyncapi.yaml`` (and the files it refs) into a :class:`Contract`."""
     path = path.resolve()
@@ -118,9 +121,9 @@ def load_contract(path: Path) -> Contract:
                 for i, ex in enumerate(inlined.get("examples", []))
                 if "payload" in ex
             )
-            cache[key] = MessageSpec(
-                key, inlined["name"], schema, examples, _is_error(schema, codes)
-            )
+            # The contract declares which replies are errors (x-chinwag-error-reply).
+            is_error = raw.get("x-chinwag-error-reply") is True
+            cache[key] = MessageSpec(key, inlined["name"], schema, examples, is_error)
         return cache[key]
 
     requests: dict[str, OperationSpec] = {}
@@ -129,9 +132,24 @@ def load_contract(path: Path) -> Contract:
         channel = op["channel"]["$ref"].rsplit("/", 1)[-1]
         messages = tuple(message(m["$ref"]) for m in op.get("messages", []))
         replies = tuple(message(m["$ref"]) for m in op.get("reply", {}).get("messages", []))
-        spec = OperationSpec(key, op["action"], channel, messages, replies)
+        spec = OperationSpec(
+            key,
+            op["action"],
+            channel,
+            messages,
+            replies,
+            recipients=op.get("x-chinwag-recipients"),
+            joins=op.get("x-chinwag-joins"),
+            leaves=op.get("x-chinwag-leaves"),
+            error_codes=tuple(op.get("x-chinwag-error-codes") or ()),
+        )
         (requests if op["action"] == "receive" else broadcasts)[key] = spec
-    contract = Contract(path, requests, broadcasts, codes, ack_schema)
+    rooms = {
+        key: tuple(channel.get("parameters") or ())
+        for key, channel in doc.get("channels", {}).items()
+        if channel.get("parameters")
+    }
+    contract = Contract(path, requests, broadcasts, codes, ack_schema, rooms)
     for op in [*requests.values(), *broadcasts.values()]:
         for msg in op.replies if op.action == "receive" else op.messages:
             specs = contract.outbound.setdefault(msg.name, [])

@@ -303,12 +303,17 @@ async def test_sockets_of_one_user_on_two_processes_share_one_rate_limit(
     passed = sum(name == "chat:joined" for name, _ in drained)
     assert passed <= 2 * USER_RATE + USER_RATE * (time.monotonic() - started) + 1
     assert passed < 15
-    # ... and process B, whose own sockets sent nothing yet, finds it empty too.
+    # ... and process B, whose own sockets sent nothing yet, finds it empty too: a bucket of its
+    # own would pass all three; the shared one passes only what refilled since (a loaded machine
+    # may take a while between the two gathers, so the bound counts the time that passed).
+    drained_at = time.monotonic()
     replies = await asyncio.gather(*(on_b.request("chat:join", payload) for _ in range(3)))
+    passed_b = sum(name == "chat:joined" for name, _ in replies)
+    refilled = USER_RATE * (time.monotonic() - drained_at)
+    assert passed_b <= refilled + 1, f"process B ignored the shared bucket: {replies!r}"
     limited = [reply for name, reply in replies if name == "chat:error"]
-    assert limited, f"process B ignored the shared bucket: {replies!r}"
     assert all(r["code"] == "rate_limited" and r["retryAfter"] > 0 for r in limited)
-    await asyncio.sleep(max(r["retryAfter"] for r in limited) / 1000)
+    await asyncio.sleep(max((r["retryAfter"] for r in limited), default=0) / 1000)
     await on_b.join(scene.conversation_id)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +20,8 @@ from chinwag_contract.emitter import (
     dump_payload,
 )
 from chinwag_contract.handlers import HANDLER_METHODS, ChinwagHandlers, ensure_implemented
+from codegen.bundle import bundle_asyncapi
+from codegen.contract import snake
 
 CONV = "6f1c2d3e-4b5a-4c6d-8e7f-901a2b3c4d5e"
 CAMPAIGN = "1d2c3b4a-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
@@ -44,19 +47,31 @@ class Incomplete(ChinwagHandlers[None]):
         return models.AuthenticatedPayload(userId="u")
 
 
+def _receive_events() -> list[str]:
+    """Wire names of the contract's client→server operations, read from asyncapi.yaml itself."""
+    doc = bundle_asyncapi(Path(__file__).resolve().parent.parent / "asyncapi.yaml")
+    names = []
+    for op in doc["operations"].values():
+        if op["action"] == "receive":
+            channel, message = op["messages"][0]["$ref"].split("/")[2::2]
+            key = doc["channels"][channel]["messages"][message]["$ref"].rsplit("/", 1)[-1]
+            names.append(doc["components"]["messages"][key]["name"])
+    return names
+
+
 def test_handler_methods_cover_every_client_to_server_event() -> None:
-    assert HANDLER_METHODS == {
-        "authenticate": "on_authenticate",
-        "chat:join": "on_chat_join",
-        "chat:leave": "on_chat_leave",
-        "chat:send": "on_chat_send",
-        "chat:read": "on_chat_read",
-        "work:join": "on_work_join",
-        "work:leave": "on_work_leave",
-        "chat:sync": "on_chat_sync",
-        "chat:action": "on_chat_action",
-    }
+    expected = {event: "on_" + snake(event) for event in _receive_events()}
+    assert expected == HANDLER_METHODS
     assert {op.event: op.handler_method for op in operations.INBOUND.values()} == HANDLER_METHODS
+
+
+def test_instantiating_an_incomplete_handler_class_names_what_the_contract_needs() -> None:
+    # The start-up check's message, not Python's bare abstract-class TypeError.
+    with pytest.raises(TypeError) as caught:
+        Incomplete()  # type: ignore[abstract]
+    message = str(caught.value)
+    assert message.startswith("Incomplete does not implement the contract: ")
+    assert "on_chat_send (chat:send) is abstract" in message
 
 
 def test_a_handler_class_missing_methods_cannot_be_instantiated_or_pass_ensure_implemented() -> (

@@ -98,3 +98,15 @@ async def test_authenticated_socket_outlives_the_deadline(connect: Connect, api:
     await asyncio.wait_for(idle.disconnected.wait(), 5)
     assert client.connected
     await client.join(scene.conversation_id)
+
+
+async def test_rate_limited_authenticate_gets_auth_error_with_code_and_retry_after(
+    connect: Connect, tokens: Tokens
+) -> None:
+    client = await connect()
+    payload = {"token": tokens.user(new_user("alice"))}
+    replies = await asyncio.gather(*(client.request("authenticate", payload) for _ in range(30)))
+    limited = [reply for name, reply in replies if name == "auth_error"]
+    assert limited, "30 events at once must exceed 5/s with a burst of 10"
+    assert all(r["code"] == "rate_limited" and r["retryAfter"] > 0 for r in limited), limited
+    assert all(name in ("authenticated", "auth_error") for name, _ in replies)

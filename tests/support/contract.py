@@ -16,18 +16,19 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 
-#: The declared replies of each client→server event (success first, then the error event).
-REPLIES: dict[str, tuple[str, ...]] = {
-    "authenticate": ("authenticated", "auth_error"),
-    "chat:join": ("chat:joined", "chat:error"),
-    "chat:leave": ("chat:left", "chat:error"),
-    "chat:send": ("chat:ack", "chat:error"),
-    "chat:read": ("chat:read", "chat:error"),
-    "work:join": ("work:joined", "chat:error"),
-    "work:leave": ("work:left", "chat:error"),
-    "chat:sync": ("chat:synced", "chat:error"),
-    "chat:action": ("chat:action_ack", "chat:error"),
-}
+
+def _replies() -> dict[str, tuple[str, ...]]:
+    from chinwag_contract.operations import INBOUND
+
+    return {
+        event: tuple(r for r in (op.success_reply, op.error_reply) if r is not None)
+        for event, op in INBOUND.items()
+    }
+
+
+#: The declared replies of each client→server event (success first, then the error event),
+#: from the generated operation table: a new event needs no edit here.
+REPLIES: dict[str, tuple[str, ...]] = _replies()
 
 Json = Any
 Payload = dict[str, Any]

@@ -1,5 +1,5 @@
 /**
- * chinwag real-time protocol 0.1.0: the event types of @chinwag/client.
+ * chinwag real-time protocol 0.2.0: the event types of @chinwag/client.
  *
  * Generated from asyncapi.yaml by `python -m codegen` (the same renderer as
  * docs/chinwag-events.d.ts); do not edit by hand.
@@ -200,7 +200,7 @@ export interface AuthenticatedPayload {
 }
 
 /**
- * Authentication failed; the socket stays connected and may try again.
+ * Authentication failed. The socket stays connected and may try again, except after `too_many_sockets` (it is then disconnected). `retryAfter` (ms) comes with `rate_limited`.
  */
 export interface AuthErrorPayload {
   /**
@@ -209,10 +209,16 @@ export interface AuthErrorPayload {
    */
   message: string;
   /**
-   * Stable machine-readable error code. `unauthenticated`: no valid session yet. `invalid_token`: the token is malformed, badly signed or has wrong claims. `token_expired`: the token's exp has passed. `forbidden`: the role may not do this. `not_found`: unknown id or no access (existence is not revealed). `invalid_payload`: the payload breaks the contract (see `details`). `too_large`: a value is over a contract limit (text length, attachment count). `not_real_time`: `chat:send` on an automated conversation. `idempotency_conflict`: a clientNonce reused with another conversation or content. `rate_limited`: slow down, retry after `retryAfter` ms. `too_many_sockets`: the user has too many open sockets. `prompt_stale`, `prompt_answered`: an answer to a prompt that is no longer current or was answered already. `unknown_event`: an event name the contract does not declare. `unavailable`: the server is shutting down and took no action (an extension); reconnect and retry (a send with the same clientNonce). `internal`: a server fault (never for bad input).
+   * Stable machine-readable error code. `unauthenticated`: no valid session yet. `invalid_token`: the token is malformed, badly signed or has wrong claims. `token_expired`: the token's exp has passed. `forbidden`: the role may not do this. `not_found`: unknown id or no access (existence is not revealed). `invalid_payload`: the payload breaks the contract (see `details`). `too_large`: a string or a list is over a contract limit (its maxLength or maxItems: text, attachments, ids, names, any other). `not_real_time`: `chat:send` on an automated conversation. `idempotency_conflict`: a clientNonce reused with another conversation or content. `rate_limited`: slow down, retry after `retryAfter` ms. `too_many_sockets`: the user has too many open sockets. `prompt_stale`, `prompt_answered`: an answer to a prompt that is no longer current or was answered already. `unknown_event`: an event name the contract does not declare. `unavailable`: the server is shutting down and took no action (an extension): `chat:error` or `auth_error` on the socket, connect_error `data.code` on a handshake, HTTP 503 on REST; reconnect and retry (a send with the same clientNonce). `internal`: a server fault (never for bad input).
    * chinwag extension.
    */
-  code?: ErrorCode;
+  code: ErrorCode;
+  /**
+   * Milliseconds to wait before retrying (with `rate_limited`).
+   * Constraints: ≥ 0; ≤ 3600000.
+   * chinwag extension.
+   */
+  retryAfter?: RetryAfter;
 }
 
 /**
@@ -253,7 +259,7 @@ export interface ChatErrorPayload {
    */
   tempId?: ClientToken;
   /**
-   * Stable machine-readable error code. `unauthenticated`: no valid session yet. `invalid_token`: the token is malformed, badly signed or has wrong claims. `token_expired`: the token's exp has passed. `forbidden`: the role may not do this. `not_found`: unknown id or no access (existence is not revealed). `invalid_payload`: the payload breaks the contract (see `details`). `too_large`: a value is over a contract limit (text length, attachment count). `not_real_time`: `chat:send` on an automated conversation. `idempotency_conflict`: a clientNonce reused with another conversation or content. `rate_limited`: slow down, retry after `retryAfter` ms. `too_many_sockets`: the user has too many open sockets. `prompt_stale`, `prompt_answered`: an answer to a prompt that is no longer current or was answered already. `unknown_event`: an event name the contract does not declare. `unavailable`: the server is shutting down and took no action (an extension); reconnect and retry (a send with the same clientNonce). `internal`: a server fault (never for bad input).
+   * Stable machine-readable error code. `unauthenticated`: no valid session yet. `invalid_token`: the token is malformed, badly signed or has wrong claims. `token_expired`: the token's exp has passed. `forbidden`: the role may not do this. `not_found`: unknown id or no access (existence is not revealed). `invalid_payload`: the payload breaks the contract (see `details`). `too_large`: a string or a list is over a contract limit (its maxLength or maxItems: text, attachments, ids, names, any other). `not_real_time`: `chat:send` on an automated conversation. `idempotency_conflict`: a clientNonce reused with another conversation or content. `rate_limited`: slow down, retry after `retryAfter` ms. `too_many_sockets`: the user has too many open sockets. `prompt_stale`, `prompt_answered`: an answer to a prompt that is no longer current or was answered already. `unknown_event`: an event name the contract does not declare. `unavailable`: the server is shutting down and took no action (an extension): `chat:error` or `auth_error` on the socket, connect_error `data.code` on a handshake, HTTP 503 on REST; reconnect and retry (a send with the same clientNonce). `internal`: a server fault (never for bad input).
    * chinwag extension.
    */
   code: ErrorCode;
@@ -464,6 +470,33 @@ export interface ServerShutdownPayload {
 }
 
 /**
+ * A refused handshake as the Socket.IO client sees it (`connect_error`): `message` and `data`.
+ * chinwag extension.
+ */
+export interface ConnectErrorPayload {
+  /**
+   * Human-readable reason.
+   * Constraints: max 1000 chars.
+   */
+  message: string;
+  /**
+   * The machine-readable part of a refused handshake.
+   */
+  data: ConnectErrorData;
+}
+
+/**
+ * The machine-readable part of a refused handshake.
+ * chinwag extension.
+ */
+export interface ConnectErrorData {
+  /**
+   * Why the handshake was refused (a subset of ErrorCode).
+   */
+  code: "invalid_token" | "token_expired" | "too_many_sockets" | "unavailable";
+}
+
+/**
  * The body of every REST error, and the argument given to a Socket.IO acknowledgement callback when the request failed.
  */
 export interface ErrorBody {
@@ -518,8 +551,8 @@ export type MessageText = string;
  */
 export interface Attachment {
   /**
-   * Where the file lives (https only).
-   * Constraints: format uri; min 9 chars; max 2048 chars; pattern ^https://[^\s]+$.
+   * Where the file lives: an https URI of RFC 3986 characters (no `format: uri`: the pattern is the whole rule, so the models and the JSON Schema give the same verdict).
+   * Constraints: min 9 chars; max 2048 chars; pattern ^https://[A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=%-]+$.
    */
   url: string;
   /**
@@ -735,8 +768,8 @@ export interface Conversation {
    */
   last_message: Message | null;
   /**
-   * Messages the caller has not read (REST listings only).
-   * Constraints: ≥ 0.
+   * Messages the caller has not read. Always present in `GET /api/conversations` items (`ConversationListItem`), absent elsewhere.
+   * Constraints: ≥ 0; ≤ 9007199254740991.
    * chinwag extension.
    */
   unread_count?: number;
@@ -769,7 +802,7 @@ export interface Campaign {
 }
 
 /**
- * Stable machine-readable error code. `unauthenticated`: no valid session yet. `invalid_token`: the token is malformed, badly signed or has wrong claims. `token_expired`: the token's exp has passed. `forbidden`: the role may not do this. `not_found`: unknown id or no access (existence is not revealed). `invalid_payload`: the payload breaks the contract (see `details`). `too_large`: a value is over a contract limit (text length, attachment count). `not_real_time`: `chat:send` on an automated conversation. `idempotency_conflict`: a clientNonce reused with another conversation or content. `rate_limited`: slow down, retry after `retryAfter` ms. `too_many_sockets`: the user has too many open sockets. `prompt_stale`, `prompt_answered`: an answer to a prompt that is no longer current or was answered already. `unknown_event`: an event name the contract does not declare. `unavailable`: the server is shutting down and took no action (an extension); reconnect and retry (a send with the same clientNonce). `internal`: a server fault (never for bad input).
+ * Stable machine-readable error code. `unauthenticated`: no valid session yet. `invalid_token`: the token is malformed, badly signed or has wrong claims. `token_expired`: the token's exp has passed. `forbidden`: the role may not do this. `not_found`: unknown id or no access (existence is not revealed). `invalid_payload`: the payload breaks the contract (see `details`). `too_large`: a string or a list is over a contract limit (its maxLength or maxItems: text, attachments, ids, names, any other). `not_real_time`: `chat:send` on an automated conversation. `idempotency_conflict`: a clientNonce reused with another conversation or content. `rate_limited`: slow down, retry after `retryAfter` ms. `too_many_sockets`: the user has too many open sockets. `prompt_stale`, `prompt_answered`: an answer to a prompt that is no longer current or was answered already. `unknown_event`: an event name the contract does not declare. `unavailable`: the server is shutting down and took no action (an extension): `chat:error` or `auth_error` on the socket, connect_error `data.code` on a handshake, HTTP 503 on REST; reconnect and retry (a send with the same clientNonce). `internal`: a server fault (never for bad input).
  */
 export type ErrorCode = "unauthenticated" | "invalid_token" | "token_expired" | "forbidden" | "not_found" | "invalid_payload" | "too_large" | "not_real_time" | "idempotency_conflict" | "rate_limited" | "too_many_sockets" | "prompt_stale" | "prompt_answered" | "unknown_event" | "unavailable" | "internal";
 
@@ -811,7 +844,7 @@ export type RetryAfter = number;
  */
 export interface Error {
   /**
-   * Stable machine-readable error code. `unauthenticated`: no valid session yet. `invalid_token`: the token is malformed, badly signed or has wrong claims. `token_expired`: the token's exp has passed. `forbidden`: the role may not do this. `not_found`: unknown id or no access (existence is not revealed). `invalid_payload`: the payload breaks the contract (see `details`). `too_large`: a value is over a contract limit (text length, attachment count). `not_real_time`: `chat:send` on an automated conversation. `idempotency_conflict`: a clientNonce reused with another conversation or content. `rate_limited`: slow down, retry after `retryAfter` ms. `too_many_sockets`: the user has too many open sockets. `prompt_stale`, `prompt_answered`: an answer to a prompt that is no longer current or was answered already. `unknown_event`: an event name the contract does not declare. `unavailable`: the server is shutting down and took no action (an extension); reconnect and retry (a send with the same clientNonce). `internal`: a server fault (never for bad input).
+   * Stable machine-readable error code. `unauthenticated`: no valid session yet. `invalid_token`: the token is malformed, badly signed or has wrong claims. `token_expired`: the token's exp has passed. `forbidden`: the role may not do this. `not_found`: unknown id or no access (existence is not revealed). `invalid_payload`: the payload breaks the contract (see `details`). `too_large`: a string or a list is over a contract limit (its maxLength or maxItems: text, attachments, ids, names, any other). `not_real_time`: `chat:send` on an automated conversation. `idempotency_conflict`: a clientNonce reused with another conversation or content. `rate_limited`: slow down, retry after `retryAfter` ms. `too_many_sockets`: the user has too many open sockets. `prompt_stale`, `prompt_answered`: an answer to a prompt that is no longer current or was answered already. `unknown_event`: an event name the contract does not declare. `unavailable`: the server is shutting down and took no action (an extension): `chat:error` or `auth_error` on the socket, connect_error `data.code` on a handshake, HTTP 503 on REST; reconnect and retry (a send with the same clientNonce). `internal`: a server fault (never for bad input).
    */
   code: ErrorCode;
   /**
@@ -845,6 +878,7 @@ export interface ServerToClientEvents {
   /**
    * Authentication failed.
    * Channel: /.
+   * chinwag extension.
    */
   "auth_error": (payload: AuthErrorPayload) => void;
   /**

@@ -2,6 +2,6 @@
 
 from chinwag.storage.database import Database, Session
 from chinwag.storage.migrate import migrate
-from chinwag.storage.send_batch import StoredMessage
+from chinwag.storage.send import StoredMessage
 
 __all__ = ["Database", "Session", "StoredMessage", "migrate"]

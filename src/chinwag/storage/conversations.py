@@ -142,8 +142,8 @@ class ConversationRepository:
             .where(conversation_participants.c.conversation_id.in_(ids))
             .order_by(conversation_participants.c.user_id)
         )
-        for row in result:
-            participants[str(row[0])].append(str(row[1]))
+        for conversation_id, user_id in result:
+            participants[str(conversation_id)].append(str(user_id))
         last = await self._last_messages(ids)
         return [
             conversation_from_row(r, tuple(participants[r["id"]]), last.get(r["id"])) for r in rows

@@ -10,12 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chinwag.config import Settings
 from chinwag.domain.message import NewMessage
-from chinwag.storage.batch_transactions import (
-    AsyncEngineTransactions,
-    AsyncpgTransactions,
-    BatchTransactions,
-    SqliteThreadTransactions,
-)
 from chinwag.storage.campaigns import CampaignRepository
 from chinwag.storage.conversations import ConversationRepository
 from chinwag.storage.engine import create_reader_engine, create_writer_engine, is_sqlite
@@ -24,8 +18,7 @@ from chinwag.storage.messages import MessageRepository
 from chinwag.storage.outages import OutageLog
 from chinwag.storage.reads import ReadRepository
 from chinwag.storage.schema import ALL_TABLES
-from chinwag.storage.send_batch import StoredMessage
-from chinwag.storage.send_writer import SendWriter
+from chinwag.storage.send import SendWriter, StoredMessage, transactions_for
 from chinwag.storage.webhooks import WebhookRepository
 
 POSTGRES_SEND_WRITERS = 4
@@ -49,7 +42,7 @@ class Database:
     On SQLite every write starts with ``BEGIN IMMEDIATE`` on one of two writer
     connections: the async engine's single pooled one, where concurrent writers queue
     instead of failing with "database is locked", and the send writer's own thread
-    (see ``batch_transactions``); reads use their own pool. On PostgreSQL one pool
+    (see ``send.transactions``); reads use their own pool. On PostgreSQL one pool
     serves all.
 
     A database that cannot be reached (a restart, a failover) fails reads, writes and sends
@@ -72,15 +65,8 @@ class Database:
         self._outages = OutageLog()
         if send_writers is None:
             send_writers = 1 if self.is_sqlite else POSTGRES_SEND_WRITERS
-        transactions: BatchTransactions
-        if self.is_sqlite:
-            transactions = SqliteThreadTransactions(url)
-        elif self._writer.dialect.driver == "asyncpg":
-            transactions = AsyncpgTransactions(self._writer)
-        else:
-            transactions = AsyncEngineTransactions(self._writer.begin)
         self._sends = SendWriter(
-            transactions,
+            transactions_for(url, self._writer),
             max_batch=group_commit_max_batch,
             writers=send_writers,
             outages=self._outages,

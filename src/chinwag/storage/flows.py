@@ -13,7 +13,7 @@ from chinwag.domain.message import Message, NewMessage
 from chinwag.domain.time import utc_now
 from chinwag.errors import ChinwagError
 from chinwag.storage.schema import flow_answers, flow_states
-from chinwag.storage.send_batch import StoredMessage, find_by_keys, write_batch_on
+from chinwag.storage.send import StoredMessage, find_by_keys, write_batch_on
 
 
 def _state(row: Any) -> FlowState:

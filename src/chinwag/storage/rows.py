@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from sqlalchemy import RowMapping
 
@@ -18,51 +16,45 @@ from chinwag.domain.message import (
 )
 from chinwag.storage.schema import messages
 
-MESSAGE_COLUMNS = (
-    messages.c.id,
-    messages.c.conversation_id,
-    messages.c.seq,
-    messages.c.sender_id,
-    messages.c.kind,
-    messages.c.text,
-    messages.c.attachments,
-    messages.c.action_data,
-    messages.c.client_nonce,
-    messages.c.created_at,
-)
+MESSAGE_FIELDS: tuple[str, ...] = tuple(messages.c.keys())
+"""Every ``messages`` column, in table order: the one list of the message columns. The send
+path's INSERT and lookup texts for each driver are made from it (``storage.send.columns``)."""
+
+MESSAGE_COLUMNS = tuple(messages.c[name] for name in MESSAGE_FIELDS if name != "content_hash")
 """The columns ``message_from_row`` needs, in a select-ready tuple."""
 
 
-_IN_ORDER = operator.itemgetter(*(column.name for column in MESSAGE_COLUMNS))
+class ByName(Protocol):
+    """A row read by column name (``RowMapping``, asyncpg's ``Record``, ``sqlite3.Row``)."""
+
+    def __getitem__(self, name: str, /) -> Any: ...
 
 
 def message_from_values(
-    values: Sequence[Any], attachments: Any, action: Any, created_at: datetime
+    row: ByName, attachments: Any, action: Any, created_at: datetime
 ) -> Message:
-    """Build a ``Message`` from values in ``MESSAGE_COLUMNS`` order.
+    """Build a ``Message`` from a row holding the columns of ``MESSAGE_COLUMNS``.
 
     The JSON columns and the timestamp come separately, decoded: each driver stores them its
     own way (SQLAlchemy's types, pysqlite's text, asyncpg's codecs).
     """
     return Message(
-        id=values[0],
-        conversation_id=values[1],
-        seq=values[2],
-        sender_id=values[3],
-        kind=cast(MessageKind, values[4]),
-        text=values[5],
+        id=row["id"],
+        conversation_id=row["conversation_id"],
+        seq=row["seq"],
+        sender_id=row["sender_id"],
+        kind=cast(MessageKind, row["kind"]),
+        text=row["text"],
         attachments=tuple(attachment_from_dict(a) for a in attachments or ()),
         action_data=action_data_from_dict(action) if action is not None else None,
-        client_nonce=values[8],
+        client_nonce=row["client_nonce"],
         created_at=created_at,
     )
 
 
 def message_from_row(row: RowMapping) -> Message:
     """Build a ``Message`` from a SQLAlchemy row holding ``MESSAGE_COLUMNS``."""
-    return message_from_values(
-        _IN_ORDER(row), row["attachments"], row["action_data"], row["created_at"]
-    )
+    return message_from_values(row, row["attachments"], row["action_data"], row["created_at"])
 
 
 def conversation_from_row(

@@ -41,8 +41,11 @@ def error_body(err: ChinwagError) -> dict[str, Any]:
 
 
 def auth_error_payload(err: ChinwagError) -> dict[str, Any]:
-    """The ``auth_error`` payload."""
-    return {"message": err.message[:1000], "code": err.code}
+    """The ``auth_error`` payload: always a ``code``; ``retryAfter`` with ``rate_limited``."""
+    payload: dict[str, Any] = {"message": err.message[:1000], "code": err.code}
+    if err.retry_after is not None:
+        payload["retryAfter"] = err.retry_after
+    return payload
 
 
 def chat_error_payload(err: ChinwagError, event: str, request: object) -> dict[str, Any]:

@@ -26,29 +26,21 @@ from sqlalchemy.util import await_
 
 from chinwag.domain.message import Message, NewMessage
 from chinwag.domain.time import truncate_ms
-from chinwag.storage.batch_statements import Key, insert_values
 from chinwag.storage.rows import message_from_values
-from chinwag.storage.send_context import SendContext, build_contexts, typed_context_rows
+from chinwag.storage.send.columns import CONTEXTS_FROM, insert_sql, message_columns, message_values
+from chinwag.storage.send.context import SendContext, build_contexts
+from chinwag.storage.send.statements import Found, Key
 
-_MESSAGE_COLUMNS = (
-    "m.id, m.conversation_id, m.seq, m.sender_id, m.kind, m.text, m.attachments,"
-    " m.action_data, m.client_nonce, m.created_at, m.content_hash"
-)
-_CONTEXTS_FROM = (
-    "SELECT c.id, c.campaign_id, c.chat_status, c.last_seq, c.created_at, c.updated_at,"
-    " p.user_id FROM conversations AS c"
-    " LEFT OUTER JOIN conversation_participants AS p ON p.conversation_id = c.id"
-)
 _CONTEXTS = (
-    f"{_CONTEXTS_FROM} WHERE c.id = ANY($1::varchar[]) ORDER BY c.id, p.user_id FOR UPDATE OF c"
+    f"{CONTEXTS_FROM} WHERE c.id = ANY($1::varchar[]) ORDER BY c.id, p.user_id FOR UPDATE OF c"
 )
-_CONTEXT_ONE = f"{_CONTEXTS_FROM} WHERE c.id = $1 ORDER BY p.user_id FOR UPDATE OF c"
+_CONTEXT_ONE = f"{CONTEXTS_FROM} WHERE c.id = $1 ORDER BY p.user_id FOR UPDATE OF c"
 _MEMBERS = (
     "SELECT campaign_id, user_id FROM campaign_members"
     " WHERE campaign_id = ANY($1::varchar[]) AND user_id = ANY($2::varchar[])"
 )
 _LOOKUP = (
-    f"SELECT {_MESSAGE_COLUMNS}"
+    f"SELECT {message_columns('m')}"
     " FROM unnest($1::varchar[], $2::varchar[]) AS w (sender_id, client_nonce)"
     " JOIN messages AS m ON m.sender_id = w.sender_id AND m.client_nonce = w.client_nonce"
 )
@@ -57,14 +49,11 @@ _BUMP = (
     " FROM unnest($1::varchar[], $2::bigint[]) AS v (id, last_seq) WHERE c.id = v.id"
 )
 _LOOKUP_ONE = (
-    f"SELECT {_MESSAGE_COLUMNS} FROM messages AS m WHERE m.sender_id = $1 AND m.client_nonce = $2"
+    f"SELECT {message_columns('m')} FROM messages AS m"
+    " WHERE m.sender_id = $1 AND m.client_nonce = $2"
 )
 _BUMP_ONE = "UPDATE conversations SET last_seq = $2, updated_at = $3 WHERE id = $1"
-_INSERT = (
-    "INSERT INTO messages (id, conversation_id, seq, sender_id, kind, text, attachments,"
-    " action_data, client_nonce, content_hash, created_at)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
-)
+_INSERT = insert_sql(lambda i: f"${i}")
 
 
 class AsyncpgStatements:
@@ -79,13 +68,13 @@ class AsyncpgStatements:
             rows = await_(self._db.fetch(_CONTEXT_ONE, ids[0]))
         else:
             rows = await_(self._db.fetch(_CONTEXTS, ids))
-        return build_contexts(typed_context_rows(rows, truncate_ms), items, self._members)
+        return build_contexts(rows, items, self._members, truncate_ms)
 
     def _members(self, campaign_ids: Sequence[str], user_ids: Sequence[str]) -> list[Key]:
         rows = await_(self._db.fetch(_MEMBERS, list(campaign_ids), list(user_ids)))
-        return [(row[0], row[1]) for row in rows]
+        return [(row["campaign_id"], row["user_id"]) for row in rows]
 
-    def lookup(self, keys: Sequence[Key]) -> dict[Key, tuple[Message, str]]:
+    def lookup(self, keys: Sequence[Key]) -> Found:
         unique = sorted(set(keys))
         if not unique:
             return {}
@@ -95,7 +84,10 @@ class AsyncpgStatements:
             senders = [sender for sender, _ in unique]
             nonces = [nonce for _, nonce in unique]
             rows = await_(self._db.fetch(_LOOKUP, senders, nonces))
-        return {(row[3], row[8]): (_message(row), row[10]) for row in rows}
+        return {
+            (row["sender_id"], row["client_nonce"]): (_message(row), row["content_hash"])
+            for row in rows
+        }
 
     def bump(self, last_seqs: Sequence[tuple[str, int]], now: datetime) -> None:
         if len(last_seqs) == 1:  # the usual batch: a primary-key update, no join
@@ -108,7 +100,7 @@ class AsyncpgStatements:
 
     def insert(self, stored: Sequence[tuple[Message, str]]) -> None:
         rows = [
-            insert_values(message, content_hash, truncate_ms(message.created_at))
+            message_values(message, content_hash, truncate_ms(message.created_at))
             for message, content_hash in stored
         ]
         if len(rows) == 1:  # executemany's pipeline machinery costs more than one execute
@@ -118,5 +110,7 @@ class AsyncpgStatements:
 
 
 def _message(row: Any) -> Message:
-    """A ``Message`` from a lookup row (the column order of ``_MESSAGE_COLUMNS``)."""
-    return message_from_values(row, row[6], row[7], truncate_ms(row[9]))
+    """A ``Message`` from a lookup row (an asyncpg ``Record``, read by column name)."""
+    return message_from_values(
+        row, row["attachments"], row["action_data"], truncate_ms(row["created_at"])
+    )

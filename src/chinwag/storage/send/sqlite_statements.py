@@ -12,25 +12,27 @@ import json
 import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from chinwag.domain.message import Message, NewMessage
 from chinwag.domain.time import format_timestamp, parse_timestamp
-from chinwag.storage.batch_statements import Key, insert_values, lookup_sql
 from chinwag.storage.rows import message_from_values
-from chinwag.storage.send_context import SendContext, build_contexts, typed_context_rows
+from chinwag.storage.send.columns import CONTEXTS_FROM, insert_sql, lookup_sql, message_values
+from chinwag.storage.send.context import SendContext, build_contexts
+from chinwag.storage.send.statements import Found, Key
 
-_INSERT = (
-    "INSERT INTO messages (id, conversation_id, seq, sender_id, kind, text, attachments,"
-    " action_data, client_nonce, content_hash, created_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
+_INSERT = insert_sql(lambda _: "?")
 _BUMP = "UPDATE conversations SET last_seq = ?, updated_at = ? WHERE id = ?"
 
 
 @functools.lru_cache(maxsize=256)
 def _in_list(size: int) -> str:
     return ", ".join("?" * size)
+
+
+@functools.lru_cache(maxsize=256)
+def _contexts(size: int) -> str:
+    return f"{CONTEXTS_FROM} WHERE c.id IN ({_in_list(size)}) ORDER BY c.id, p.user_id"
 
 
 @functools.lru_cache(maxsize=256)
@@ -46,14 +48,8 @@ class SqliteStatements:
 
     def contexts(self, items: Sequence[NewMessage]) -> dict[str, SendContext]:
         ids = sorted({item.conversation_id for item in items})
-        rows = self._db.execute(
-            "SELECT c.id, c.campaign_id, c.chat_status, c.last_seq, c.created_at, c.updated_at,"
-            " p.user_id FROM conversations AS c"
-            " LEFT OUTER JOIN conversation_participants AS p ON p.conversation_id = c.id"
-            f" WHERE c.id IN ({_in_list(len(ids))}) ORDER BY c.id, p.user_id",
-            ids,
-        )
-        return build_contexts(typed_context_rows(rows, parse_timestamp), items, self._members)
+        rows = self._db.execute(_contexts(len(ids)), ids)
+        return build_contexts(rows, items, self._members, parse_timestamp)
 
     def _members(self, campaign_ids: Sequence[str], user_ids: Sequence[str]) -> list[Key]:
         sql = (
@@ -63,15 +59,18 @@ class SqliteStatements:
         )
         return self._db.execute(sql, [*campaign_ids, *user_ids]).fetchall()
 
-    def lookup(self, keys: Sequence[Key]) -> dict[Key, tuple[Message, str]]:
+    def lookup(self, keys: Sequence[Key]) -> Found:
         unique = sorted(set(keys))
         if not unique:
             return {}
         params = [value for key in unique for value in key]
+        cursor = self._db.cursor()
+        # Rows by column name, for this cursor only (typeshed types the factory narrower).
+        cursor.row_factory = cast(Any, sqlite3.Row)
         found = {}
-        for row in self._db.execute(_lookup(len(unique)), params):
-            message = _message(row)
-            found[(row[3], row[8])] = (message, row[10])
+        row: sqlite3.Row
+        for row in cursor.execute(_lookup(len(unique)), params):
+            found[(row["sender_id"], row["client_nonce"])] = (_message(row), row["content_hash"])
         return found
 
     def bump(self, last_seqs: Sequence[tuple[str, int]], now: datetime) -> None:
@@ -85,11 +84,15 @@ class SqliteStatements:
             stamp = stamps.get(message.created_at)
             if stamp is None:
                 stamp = stamps[message.created_at] = format_timestamp(message.created_at)
-            rows.append(insert_values(message, content_hash, stamp))
+            rows.append(message_values(message, content_hash, stamp))
         self._db.executemany(_INSERT, rows)
 
 
-def _message(row: Any) -> Message:
-    """A ``Message`` from a row of ``MESSAGE_COLUMNS`` (the lookup's column order)."""
-    action = json.loads(row[7]) if row[7] is not None else None
-    return message_from_values(row, json.loads(row[6]), action, parse_timestamp(row[9]))
+def _message(row: sqlite3.Row) -> Message:
+    action = row["action_data"]
+    return message_from_values(
+        row,
+        json.loads(row["attachments"]),
+        json.loads(action) if action is not None else None,
+        parse_timestamp(row["created_at"]),
+    )

@@ -1,13 +1,13 @@
-"""The statements of one group-commit batch, run synchronously inside one transaction.
+"""One group-commit batch: its outcomes, from a few statements inside one transaction.
 
 Synchronous on purpose: on SQLite the whole batch runs in one hop to the writer thread
 (a thread hop per statement cost more CPU than the statements themselves), and elsewhere
-``AsyncConnection.run_sync`` runs the same function.
+in a greenlet or through ``Connection.run_sync``.
 
-Per batch (``batch_statements``): the conversation rows are read and locked; one
-SELECT finds earlier sends with the same (sender, nonce); one executemany UPDATE moves
-each conversation's ``last_seq`` over a gap-free range; one executemany INSERT stores the
-messages. A retry whose original is in the same batch maps to it.
+Per batch (``BatchStatements``): the conversation rows are read and locked; one SELECT
+finds earlier sends with the same (sender, nonce); one UPDATE moves each conversation's
+``last_seq`` over a gap-free range; one INSERT stores the messages. A retry whose original
+is in the same batch maps to it.
 """
 
 from __future__ import annotations
@@ -29,8 +29,9 @@ from chinwag.errors import (
     NotFound,
     NotRealTime,
 )
-from chinwag.storage.batch_statements import BatchStatements, CoreStatements, Key
-from chinwag.storage.sqlite_statements import SqliteStatements
+from chinwag.storage.send.core_statements import CoreStatements
+from chinwag.storage.send.sqlite_statements import SqliteStatements
+from chinwag.storage.send.statements import BatchStatements, Found, Key
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +71,7 @@ def statements_for(conn: Connection) -> BatchStatements:
     return CoreStatements(conn)
 
 
-def find_by_keys(conn: Connection, keys: Sequence[Key]) -> dict[Key, tuple[Message, str]]:
+def find_by_keys(conn: Connection, keys: Sequence[Key]) -> Found:
     """Stored messages by (sender_id, client_nonce), with their content hashes."""
     return statements_for(conn).lookup(keys)
 

@@ -23,10 +23,11 @@ from asyncpg.exceptions import IntegrityConstraintViolationError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.util import greenlet_spawn
 
-from chinwag.storage.asyncpg_statements import AsyncpgStatements
-from chinwag.storage.batch_statements import BatchStatements, CoreStatements
-from chinwag.storage.engine import create_sqlite_send_engine
-from chinwag.storage.sqlite_statements import SqliteStatements
+from chinwag.storage.engine import create_sqlite_send_engine, is_sqlite
+from chinwag.storage.send.asyncpg_statements import AsyncpgStatements
+from chinwag.storage.send.core_statements import CoreStatements
+from chinwag.storage.send.sqlite_statements import SqliteStatements
+from chinwag.storage.send.statements import BatchStatements
 
 T = TypeVar("T")
 
@@ -41,6 +42,15 @@ class BatchTransactions(Protocol):
     async def close(self) -> None:
         """Release connections and threads (after the last ``run``)."""
         ...
+
+
+def transactions_for(url: str, writer: AsyncEngine) -> BatchTransactions:
+    """The send path for the database at ``url`` (``writer`` is its async writer engine)."""
+    if is_sqlite(url):
+        return SqliteThreadTransactions(url)
+    if writer.dialect.driver == "asyncpg":
+        return AsyncpgTransactions(writer)
+    return AsyncEngineTransactions(writer.begin)
 
 
 class AsyncEngineTransactions:

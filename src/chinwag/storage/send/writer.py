@@ -1,7 +1,7 @@
 """Group commit for message inserts: many concurrent sends, one transaction.
 
 Each caller's future resolves only after the transaction holding its message commits.
-The batch's statements are ``send_batch.write_batch``. If a batch fails anyway (a retry
+The batch's statements are ``batch.write_batch``. If a batch fails anyway (a retry
 racing its original in another transaction on PostgreSQL, any unexpected error) it is
 rolled back whole, so the counters leave no gap, and its items are redone one
 transaction each; a unique violation on the nonce then means the original has committed
@@ -26,10 +26,10 @@ from sqlalchemy.exc import IntegrityError
 
 from chinwag.domain.message import NewMessage
 from chinwag.errors import ChinwagError, Internal
-from chinwag.storage.batch_statements import BatchStatements
-from chinwag.storage.batch_transactions import BatchTransactions
 from chinwag.storage.outages import OutageLog, is_outage
-from chinwag.storage.send_batch import Outcome, StoredMessage, compare, key_of, write_batch
+from chinwag.storage.send.batch import Outcome, StoredMessage, compare, key_of, write_batch
+from chinwag.storage.send.statements import BatchStatements
+from chinwag.storage.send.transactions import BatchTransactions
 
 log = logging.getLogger(__name__)
 
