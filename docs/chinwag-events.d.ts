@@ -211,12 +211,12 @@ export interface AuthErrorPayload {
    */
   message: string;
   /**
-   * Stable machine-readable error code. `unauthenticated`: no valid session yet. `invalid_token`: the token is malformed, badly signed or has wrong claims. `token_expired`: the token's exp has passed. `forbidden`: the role may not do this. `not_found`: unknown id or no access (existence is not revealed). `invalid_payload`: the payload breaks the contract (see `details`). `too_large`: a string or a list is over a contract limit (its maxLength or maxItems: text, attachments, ids, names, any other). `not_real_time`: `chat:send` on an automated conversation. `idempotency_conflict`: a clientNonce reused with another conversation or content. `rate_limited`: slow down, retry after `retryAfter` ms. `too_many_sockets`: the user has too many open sockets. `prompt_stale`, `prompt_answered`: an answer to a prompt that is no longer current or was answered already. `unknown_event`: an event name the contract does not declare. `unavailable`: the server is shutting down and took no action (an extension): `chat:error` or `auth_error` on the socket, connect_error `data.code` on a handshake, HTTP 503 on REST; reconnect and retry (a send with the same clientNonce). `internal`: a server fault (never for bad input).
+   * Stable machine-readable error code. `unauthenticated`: no valid session yet. `invalid_token`: the token is malformed, badly signed or has wrong claims. `token_expired`: the token's exp has passed. `forbidden`: the role may not do this. `not_found`: unknown id or no access (existence is not revealed). `invalid_payload`: the payload breaks the contract (see `details`). `too_large`: a string or a list is over a contract limit (its maxLength or maxItems: text, attachments, ids, names, any other). `not_real_time`: `chat:send` on an automated conversation. `idempotency_conflict`: a clientNonce reused with another conversation or content. `rate_limited`: slow down, retry after `retryAfter` ms. `too_many_sockets`: the user has too many open sockets. `prompt_stale`, `prompt_answered`: an answer to a prompt that is no longer current or was answered already. `unknown_event`: an event name the contract does not declare. `unavailable` (an extension): the server took no action because it is shutting down or because the database cannot be reached (then with `retryAfter`): `chat:error` or `auth_error` on the socket, connect_error `data.code` on a handshake, HTTP 503 on REST; retry (after `retryAfter` when given; on another process when shutting down), a send with the same clientNonce. `internal`: a server fault (never for bad input).
    * chinwag extension.
    */
   code: ErrorCode;
   /**
-   * Milliseconds to wait before retrying (with `rate_limited`).
+   * Milliseconds to wait before retrying: with `rate_limited`, and with `unavailable` when the database cannot be reached.
    * Constraints: ≥ 0; ≤ 3600000.
    * chinwag extension.
    */
@@ -247,7 +247,7 @@ export interface ChatLeftPayload {
 }
 
 /**
- * A chat:*\/work: request failed. `event` names the request; `tempId` is echoed whenever the request had one; `details` lists field errors; `retryAfter` (ms) comes with `rate_limited`.
+ * A chat:*\/work: request failed. `event` names the request; `tempId` is echoed whenever the request had one; `details` lists field errors; `retryAfter` (ms) comes with `rate_limited`, and with `unavailable` when the database cannot be reached.
  */
 export interface ChatErrorPayload {
   /**
@@ -261,7 +261,7 @@ export interface ChatErrorPayload {
    */
   tempId?: ClientToken;
   /**
-   * Stable machine-readable error code. `unauthenticated`: no valid session yet. `invalid_token`: the token is malformed, badly signed or has wrong claims. `token_expired`: the token's exp has passed. `forbidden`: the role may not do this. `not_found`: unknown id or no access (existence is not revealed). `invalid_payload`: the payload breaks the contract (see `details`). `too_large`: a string or a list is over a contract limit (its maxLength or maxItems: text, attachments, ids, names, any other). `not_real_time`: `chat:send` on an automated conversation. `idempotency_conflict`: a clientNonce reused with another conversation or content. `rate_limited`: slow down, retry after `retryAfter` ms. `too_many_sockets`: the user has too many open sockets. `prompt_stale`, `prompt_answered`: an answer to a prompt that is no longer current or was answered already. `unknown_event`: an event name the contract does not declare. `unavailable`: the server is shutting down and took no action (an extension): `chat:error` or `auth_error` on the socket, connect_error `data.code` on a handshake, HTTP 503 on REST; reconnect and retry (a send with the same clientNonce). `internal`: a server fault (never for bad input).
+   * Stable machine-readable error code. `unauthenticated`: no valid session yet. `invalid_token`: the token is malformed, badly signed or has wrong claims. `token_expired`: the token's exp has passed. `forbidden`: the role may not do this. `not_found`: unknown id or no access (existence is not revealed). `invalid_payload`: the payload breaks the contract (see `details`). `too_large`: a string or a list is over a contract limit (its maxLength or maxItems: text, attachments, ids, names, any other). `not_real_time`: `chat:send` on an automated conversation. `idempotency_conflict`: a clientNonce reused with another conversation or content. `rate_limited`: slow down, retry after `retryAfter` ms. `too_many_sockets`: the user has too many open sockets. `prompt_stale`, `prompt_answered`: an answer to a prompt that is no longer current or was answered already. `unknown_event`: an event name the contract does not declare. `unavailable` (an extension): the server took no action because it is shutting down or because the database cannot be reached (then with `retryAfter`): `chat:error` or `auth_error` on the socket, connect_error `data.code` on a handshake, HTTP 503 on REST; retry (after `retryAfter` when given; on another process when shutting down), a send with the same clientNonce. `internal`: a server fault (never for bad input).
    * chinwag extension.
    */
   code: ErrorCode;
@@ -290,7 +290,7 @@ export interface ChatErrorPayload {
    */
   details?: FieldErrorList;
   /**
-   * Milliseconds to wait before retrying (with `rate_limited`).
+   * Milliseconds to wait before retrying: with `rate_limited`, and with `unavailable` when the database cannot be reached.
    * Constraints: ≥ 0; ≤ 3600000.
    * chinwag extension.
    */
@@ -804,7 +804,7 @@ export interface Campaign {
 }
 
 /**
- * Stable machine-readable error code. `unauthenticated`: no valid session yet. `invalid_token`: the token is malformed, badly signed or has wrong claims. `token_expired`: the token's exp has passed. `forbidden`: the role may not do this. `not_found`: unknown id or no access (existence is not revealed). `invalid_payload`: the payload breaks the contract (see `details`). `too_large`: a string or a list is over a contract limit (its maxLength or maxItems: text, attachments, ids, names, any other). `not_real_time`: `chat:send` on an automated conversation. `idempotency_conflict`: a clientNonce reused with another conversation or content. `rate_limited`: slow down, retry after `retryAfter` ms. `too_many_sockets`: the user has too many open sockets. `prompt_stale`, `prompt_answered`: an answer to a prompt that is no longer current or was answered already. `unknown_event`: an event name the contract does not declare. `unavailable`: the server is shutting down and took no action (an extension): `chat:error` or `auth_error` on the socket, connect_error `data.code` on a handshake, HTTP 503 on REST; reconnect and retry (a send with the same clientNonce). `internal`: a server fault (never for bad input).
+ * Stable machine-readable error code. `unauthenticated`: no valid session yet. `invalid_token`: the token is malformed, badly signed or has wrong claims. `token_expired`: the token's exp has passed. `forbidden`: the role may not do this. `not_found`: unknown id or no access (existence is not revealed). `invalid_payload`: the payload breaks the contract (see `details`). `too_large`: a string or a list is over a contract limit (its maxLength or maxItems: text, attachments, ids, names, any other). `not_real_time`: `chat:send` on an automated conversation. `idempotency_conflict`: a clientNonce reused with another conversation or content. `rate_limited`: slow down, retry after `retryAfter` ms. `too_many_sockets`: the user has too many open sockets. `prompt_stale`, `prompt_answered`: an answer to a prompt that is no longer current or was answered already. `unknown_event`: an event name the contract does not declare. `unavailable` (an extension): the server took no action because it is shutting down or because the database cannot be reached (then with `retryAfter`): `chat:error` or `auth_error` on the socket, connect_error `data.code` on a handshake, HTTP 503 on REST; retry (after `retryAfter` when given; on another process when shutting down), a send with the same clientNonce. `internal`: a server fault (never for bad input).
  */
 export type ErrorCode = "unauthenticated" | "invalid_token" | "token_expired" | "forbidden" | "not_found" | "invalid_payload" | "too_large" | "not_real_time" | "idempotency_conflict" | "rate_limited" | "too_many_sockets" | "prompt_stale" | "prompt_answered" | "unknown_event" | "unavailable" | "internal";
 
@@ -836,7 +836,7 @@ export interface FieldError {
 export type FieldErrorList = FieldError[];
 
 /**
- * Milliseconds to wait before retrying (with `rate_limited`).
+ * Milliseconds to wait before retrying: with `rate_limited`, and with `unavailable` when the database cannot be reached.
  * Constraints: ≥ 0; ≤ 3600000.
  */
 export type RetryAfter = number;
@@ -846,7 +846,7 @@ export type RetryAfter = number;
  */
 export interface Error {
   /**
-   * Stable machine-readable error code. `unauthenticated`: no valid session yet. `invalid_token`: the token is malformed, badly signed or has wrong claims. `token_expired`: the token's exp has passed. `forbidden`: the role may not do this. `not_found`: unknown id or no access (existence is not revealed). `invalid_payload`: the payload breaks the contract (see `details`). `too_large`: a string or a list is over a contract limit (its maxLength or maxItems: text, attachments, ids, names, any other). `not_real_time`: `chat:send` on an automated conversation. `idempotency_conflict`: a clientNonce reused with another conversation or content. `rate_limited`: slow down, retry after `retryAfter` ms. `too_many_sockets`: the user has too many open sockets. `prompt_stale`, `prompt_answered`: an answer to a prompt that is no longer current or was answered already. `unknown_event`: an event name the contract does not declare. `unavailable`: the server is shutting down and took no action (an extension): `chat:error` or `auth_error` on the socket, connect_error `data.code` on a handshake, HTTP 503 on REST; reconnect and retry (a send with the same clientNonce). `internal`: a server fault (never for bad input).
+   * Stable machine-readable error code. `unauthenticated`: no valid session yet. `invalid_token`: the token is malformed, badly signed or has wrong claims. `token_expired`: the token's exp has passed. `forbidden`: the role may not do this. `not_found`: unknown id or no access (existence is not revealed). `invalid_payload`: the payload breaks the contract (see `details`). `too_large`: a string or a list is over a contract limit (its maxLength or maxItems: text, attachments, ids, names, any other). `not_real_time`: `chat:send` on an automated conversation. `idempotency_conflict`: a clientNonce reused with another conversation or content. `rate_limited`: slow down, retry after `retryAfter` ms. `too_many_sockets`: the user has too many open sockets. `prompt_stale`, `prompt_answered`: an answer to a prompt that is no longer current or was answered already. `unknown_event`: an event name the contract does not declare. `unavailable` (an extension): the server took no action because it is shutting down or because the database cannot be reached (then with `retryAfter`): `chat:error` or `auth_error` on the socket, connect_error `data.code` on a handshake, HTTP 503 on REST; retry (after `retryAfter` when given; on another process when shutting down), a send with the same clientNonce. `internal`: a server fault (never for bad input).
    */
   code: ErrorCode;
   /**
@@ -860,7 +860,7 @@ export interface Error {
    */
   details?: FieldErrorList;
   /**
-   * Milliseconds to wait before retrying (with `rate_limited`).
+   * Milliseconds to wait before retrying: with `rate_limited`, and with `unavailable` when the database cannot be reached.
    * Constraints: ≥ 0; ≤ 3600000.
    */
   retryAfter?: RetryAfter;

@@ -209,12 +209,12 @@ export interface AuthErrorPayload {
    */
   message: string;
   /**
-   * Stable machine-readable error code. `unauthenticated`: no valid session yet. `invalid_token`: the token is malformed, badly signed or has wrong claims. `token_expired`: the token's exp has passed. `forbidden`: the role may not do this. `not_found`: unknown id or no access (existence is not revealed). `invalid_payload`: the payload breaks the contract (see `details`). `too_large`: a string or a list is over a contract limit (its maxLength or maxItems: text, attachments, ids, names, any other). `not_real_time`: `chat:send` on an automated conversation. `idempotency_conflict`: a clientNonce reused with another conversation or content. `rate_limited`: slow down, retry after `retryAfter` ms. `too_many_sockets`: the user has too many open sockets. `prompt_stale`, `prompt_answered`: an answer to a prompt that is no longer current or was answered already. `unknown_event`: an event name the contract does not declare. `unavailable`: the server is shutting down and took no action (an extension): `chat:error` or `auth_error` on the socket, connect_error `data.code` on a handshake, HTTP 503 on REST; reconnect and retry (a send with the same clientNonce). `internal`: a server fault (never for bad input).
+   * Stable machine-readable error code. `unauthenticated`: no valid session yet. `invalid_token`: the token is malformed, badly signed or has wrong claims. `token_expired`: the token's exp has passed. `forbidden`: the role may not do this. `not_found`: unknown id or no access (existence is not revealed). `invalid_payload`: the payload breaks the contract (see `details`). `too_large`: a string or a list is over a contract limit (its maxLength or maxItems: text, attachments, ids, names, any other). `not_real_time`: `chat:send` on an automated conversation. `idempotency_conflict`: a clientNonce reused with another conversation or content. `rate_limited`: slow down, retry after `retryAfter` ms. `too_many_sockets`: the user has too many open sockets. `prompt_stale`, `prompt_answered`: an answer to a prompt that is no longer current or was answered already. `unknown_event`: an event name the contract does not declare. `unavailable` (an extension): the server took no action because it is shutting down or because the database cannot be reached (then with `retryAfter`): `chat:error` or `auth_error` on the socket, connect_error `data.code` on a handshake, HTTP 503 on REST; retry (after `retryAfter` when given; on another process when shutting down), a send with the same clientNonce. `internal`: a server fault (never for bad input).
    * chinwag extension.
    */
   code: ErrorCode;
   /**
-   * Milliseconds to wait before retrying (with `rate_limited`).
+   * Milliseconds to wait before retrying: with `rate_limited`, and with `unavailable` when the database cannot be reached.
    * Constraints: ≥ 0; ≤ 3600000.
    * chinwag extension.
    */
@@ -245,7 +245,7 @@ export interface ChatLeftPayload {
 }
 
 /**
- * A chat:*\/work: request failed. `event` names the request; `tempId` is echoed whenever the request had one; `details` lists field errors; `retryAfter` (ms) comes with `rate_limited`.
+ * A chat:*\/work: request failed. `event` names the request; `tempId` is echoed whenever the request had one; `details` lists field errors; `retryAfter` (ms) comes with `rate_limited`, and with `unavailable` when the database cannot be reached.
  */
 export interface ChatErrorPayload {
   /**
@@ -259,7 +259,7 @@ export interface ChatErrorPayload {
    */
   tempId?: ClientToken;
   /**
-   * Stable machine-readable error code. `unauthenticated`: no valid session yet. `invalid_token`: the token is malformed, badly signed or has wrong claims. `token_expired`: the token's exp has passed. `forbidden`: the role may not do this. `not_found`: unknown id or no access (existence is not revealed). `invalid_payload`: the payload breaks the contract (see `details`). `too_large`: a string or a list is over a contract limit (its maxLength or maxItems: text, attachments, ids, names, any other). `not_real_time`: `chat:send` on an automated conversation. `idempotency_conflict`: a clientNonce reused with another conversation or content. `rate_limited`: slow down, retry after `retryAfter` ms. `too_many_sockets`: the user has too many open sockets. `prompt_stale`, `prompt_answered`: an answer to a prompt that is no longer current or was answered already. `unknown_event`: an event name the contract does not declare. `unavailable`: the server is shutting down and took no action (an extension): `chat:error` or `auth_error` on the socket, connect_error `data.code` on a handshake, HTTP 503 on REST; reconnect and retry (a send with the same clientNonce). `internal`: a server fault (never for bad input).
+   * Stable machine-readable error code. `unauthenticated`: no valid session yet. `invalid_token`: the token is malformed, badly signed or has wrong claims. `token_expired`: the token's exp has passed. `forbidden`: the role may not do this. `not_found`: unknown id or no access (existence is not revealed). `invalid_payload`: the payload breaks the contract (see `details`). `too_large`: a string or a list is over a contract limit (its maxLength or maxItems: text, attachments, ids, names, any other). `not_real_time`: `chat:send` on an automated conversation. `idempotency_conflict`: a clientNonce reused with another conversation or content. `rate_limited`: slow down, retry after `retryAfter` ms. `too_many_sockets`: the user has too many open sockets. `prompt_stale`, `prompt_answered`: an answer to a prompt that is no longer current or was answered already. `unknown_event`: an event name the contract does not declare. `unavailable` (an extension): the server took no action because it is shutting down or because the database cannot be reached (then with `retryAfter`): `chat:error` or `auth_error` on the socket, connect_error `data.code` on a handshake, HTTP 503 on REST; retry (after `retryAfter` when given; on another process when shutting down), a send with the same clientNonce. `internal`: a server fault (never for bad input).
    * chinwag extension.
    */
   code: ErrorCode;
@@ -288,7 +288,7 @@ export interface ChatErrorPayload {
    */
   details?: FieldErrorList;
   /**
-   * Milliseconds to wait before retrying (with `rate_limited`).
+   * Milliseconds to wait before retrying: with `rate_limited`, and with `unavailable` when the database cannot be reached.
    * Constraints: ≥ 0; ≤ 3600000.
    * chinwag extension.
    */
@@ -802,7 +802,7 @@ export interface Campaign {
 }
 
 /**
- * Stable machine-readable error code. `unauthenticated`: no valid session yet. `invalid_token`: the token is malformed, badly signed or has wrong claims. `token_expired`: the token's exp has passed. `forbidden`: the role may not do this. `not_found`: unknown id or no access (existence is not revealed). `invalid_payload`: the payload breaks the contract (see `details`). `too_large`: a string or a list is over a contract limit (its maxLength or maxItems: text, attachments, ids, names, any other). `not_real_time`: `chat:send` on an automated conversation. `idempotency_conflict`: a clientNonce reused with another conversation or content. `rate_limited`: slow down, retry after `retryAfter` ms. `too_many_sockets`: the user has too many open sockets. `prompt_stale`, `prompt_answered`: an answer to a prompt that is no longer current or was answered already. `unknown_event`: an event name the contract does not declare. `unavailable`: the server is shutting down and took no action (an extension): `chat:error` or `auth_error` on the socket, connect_error `data.code` on a handshake, HTTP 503 on REST; reconnect and retry (a send with the same clientNonce). `internal`: a server fault (never for bad input).
+ * Stable machine-readable error code. `unauthenticated`: no valid session yet. `invalid_token`: the token is malformed, badly signed or has wrong claims. `token_expired`: the token's exp has passed. `forbidden`: the role may not do this. `not_found`: unknown id or no access (existence is not revealed). `invalid_payload`: the payload breaks the contract (see `details`). `too_large`: a string or a list is over a contract limit (its maxLength or maxItems: text, attachments, ids, names, any other). `not_real_time`: `chat:send` on an automated conversation. `idempotency_conflict`: a clientNonce reused with another conversation or content. `rate_limited`: slow down, retry after `retryAfter` ms. `too_many_sockets`: the user has too many open sockets. `prompt_stale`, `prompt_answered`: an answer to a prompt that is no longer current or was answered already. `unknown_event`: an event name the contract does not declare. `unavailable` (an extension): the server took no action because it is shutting down or because the database cannot be reached (then with `retryAfter`): `chat:error` or `auth_error` on the socket, connect_error `data.code` on a handshake, HTTP 503 on REST; retry (after `retryAfter` when given; on another process when shutting down), a send with the same clientNonce. `internal`: a server fault (never for bad input).
  */
 export type ErrorCode = "unauthenticated" | "invalid_token" | "token_expired" | "forbidden" | "not_found" | "invalid_payload" | "too_large" | "not_real_time" | "idempotency_conflict" | "rate_limited" | "too_many_sockets" | "prompt_stale" | "prompt_answered" | "unknown_event" | "unavailable" | "internal";
 
@@ -834,7 +834,7 @@ export interface FieldError {
 export type FieldErrorList = FieldError[];
 
 /**
- * Milliseconds to wait before retrying (with `rate_limited`).
+ * Milliseconds to wait before retrying: with `rate_limited`, and with `unavailable` when the database cannot be reached.
  * Constraints: ≥ 0; ≤ 3600000.
  */
 export type RetryAfter = number;
@@ -844,7 +844,7 @@ export type RetryAfter = number;
  */
 export interface Error {
   /**
-   * Stable machine-readable error code. `unauthenticated`: no valid session yet. `invalid_token`: the token is malformed, badly signed or has wrong claims. `token_expired`: the token's exp has passed. `forbidden`: the role may not do this. `not_found`: unknown id or no access (existence is not revealed). `invalid_payload`: the payload breaks the contract (see `details`). `too_large`: a string or a list is over a contract limit (its maxLength or maxItems: text, attachments, ids, names, any other). `not_real_time`: `chat:send` on an automated conversation. `idempotency_conflict`: a clientNonce reused with another conversation or content. `rate_limited`: slow down, retry after `retryAfter` ms. `too_many_sockets`: the user has too many open sockets. `prompt_stale`, `prompt_answered`: an answer to a prompt that is no longer current or was answered already. `unknown_event`: an event name the contract does not declare. `unavailable`: the server is shutting down and took no action (an extension): `chat:error` or `auth_error` on the socket, connect_error `data.code` on a handshake, HTTP 503 on REST; reconnect and retry (a send with the same clientNonce). `internal`: a server fault (never for bad input).
+   * Stable machine-readable error code. `unauthenticated`: no valid session yet. `invalid_token`: the token is malformed, badly signed or has wrong claims. `token_expired`: the token's exp has passed. `forbidden`: the role may not do this. `not_found`: unknown id or no access (existence is not revealed). `invalid_payload`: the payload breaks the contract (see `details`). `too_large`: a string or a list is over a contract limit (its maxLength or maxItems: text, attachments, ids, names, any other). `not_real_time`: `chat:send` on an automated conversation. `idempotency_conflict`: a clientNonce reused with another conversation or content. `rate_limited`: slow down, retry after `retryAfter` ms. `too_many_sockets`: the user has too many open sockets. `prompt_stale`, `prompt_answered`: an answer to a prompt that is no longer current or was answered already. `unknown_event`: an event name the contract does not declare. `unavailable` (an extension): the server took no action because it is shutting down or because the database cannot be reached (then with `retryAfter`): `chat:error` or `auth_error` on the socket, connect_error `data.code` on a handshake, HTTP 503 on REST; retry (after `retryAfter` when given; on another process when shutting down), a send with the same clientNonce. `internal`: a server fault (never for bad input).
    */
   code: ErrorCode;
   /**
@@ -858,7 +858,7 @@ export interface Error {
    */
   details?: FieldErrorList;
   /**
-   * Milliseconds to wait before retrying (with `rate_limited`).
+   * Milliseconds to wait before retrying: with `rate_limited`, and with `unavailable` when the database cannot be reached.
    * Constraints: ≥ 0; ≤ 3600000.
    */
   retryAfter?: RetryAfter;
