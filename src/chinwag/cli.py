@@ -40,6 +40,7 @@ def serve(host: str, port: int, demo: bool, log_level: str) -> None:
     from chinwag.app import create_app
     from chinwag.bootstrap import Runtime
     from chinwag.logs import configure_logging
+    from chinwag.transport.socketio.memory import tune_collector
     from chinwag.transport.socketio.serving import ChinwagServer
 
     settings = load_settings()
@@ -55,7 +56,14 @@ def serve(host: str, port: int, demo: bool, log_level: str) -> None:
         )
         click.echo(describe(data, f"http://{host}:{port}"))
 
-    app = create_app(settings, on_startup=show_demo if demo else None)
+    async def started(runtime: Runtime) -> None:
+        if demo:
+            await show_demo(runtime)
+        # This process is a server of its own: tune its collector (never done for an app
+        # embedded elsewhere); see chinwag.transport.socketio.memory.
+        tune_collector()
+
+    app = create_app(settings, on_startup=started)
     config = uvicorn.Config(
         app,
         host=host,

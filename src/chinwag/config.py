@@ -156,6 +156,14 @@ class Settings(BaseSettings):
         description="Window for `garbage_limit`, and the least time between two warning lines "
         "about one socket's garbage.",
     )
+    memory_release_after: int = Field(
+        default=200,
+        ge=0,
+        description="Sockets closed, after which (once a second passes without a close) the "
+        "process runs a full garbage collection and returns freed memory to the system "
+        "(a pause of up to a few hundred ms after a burst such as a handshake flood); 0 turns "
+        "it off.",
+    )
     admin_ui: bool = Field(
         default=False,
         description="Socket.IO Admin UI instrumentation (namespace `/admin`); needs "

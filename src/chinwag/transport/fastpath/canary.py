@@ -34,6 +34,17 @@ SOURCE_HASHES: dict[str, str] = {
     # copied: fastpath.fanout.FastFanout.emit is this loop without a task per recipient
     "socketio.async_manager:AsyncManager.emit": "01ccd5b82b4f955e",
     "socketio.base_manager:BaseManager.get_participants": "7d78ad681c95de5b",
+    # fastpath.room_index: wrapped (the only writers of rooms), copied minus the room scan,
+    # stood in for
+    "socketio.base_manager:BaseManager.basic_enter_room": "3f509586d2d7f47e",
+    "socketio.base_manager:BaseManager.basic_leave_room": "e27f3eea06d1c6a6",
+    "socketio.base_manager:BaseManager.basic_disconnect": "2933b50bc4b2ea7b",
+    "socketio.base_manager:BaseManager.get_rooms": "56a1017f85af9f91",
+    # fastpath.quiet_close: copied, returning None where the connection ended
+    "engineio.async_drivers.asgi:WebSocket.wait": "0346a1c9ebdafdff",
+    # fastpath.ping_timer: stands in for the ping scheduling and its sleeping task
+    "engineio.async_socket:AsyncSocket.schedule_ping": "fe316639159cd70d",
+    "engineio.async_socket:AsyncSocket._send_ping": "67db82a704ea49d0",
     # copied: fastpath.redis_resume, with short waits and one log line per outage
     "socketio.async_redis_manager:AsyncRedisManager._redis_listen_with_retries": (
         "ad347f253fd3423a"
@@ -56,6 +67,14 @@ SIGNATURES: dict[str, str] = {
         "(self, event, data, namespace, room=None, skip_sid=None, callback=None, to=None, **kwargs)"
     ),
     "socketio.base_manager:BaseManager.get_participants": "(self, namespace, room)",
+    "socketio.base_manager:BaseManager.basic_enter_room": (
+        "(self, sid, namespace, room, eio_sid=None)"
+    ),
+    "socketio.base_manager:BaseManager.basic_leave_room": "(self, sid, namespace, room)",
+    "socketio.base_manager:BaseManager.basic_disconnect": "(self, sid, namespace, **kwargs)",
+    "socketio.base_manager:BaseManager.get_rooms": "(self, sid, namespace)",
+    "engineio.async_socket:AsyncSocket.schedule_ping": "(self)",
+    "engineio.async_drivers.asgi:WebSocket.wait": "(self)",
     "socketio.async_redis_manager:AsyncRedisManager._redis_listen_with_retries": "(self)",
     "socketio.async_redis_manager:AsyncRedisManager._publish": "(self, data)",
     "socketio.async_redis_manager:AsyncRedisManager._redis_connect": "(self)",
@@ -74,11 +93,17 @@ INSTANCE_ATTRIBUTES: dict[str, tuple[str, ...]] = {
         "server",
     ),
     # the ASGI send of engine.io's websocket wrapper leads to uvicorn's protocol
-    "engineio.async_drivers.asgi:WebSocket": ("asgi_send",),
+    "engineio.async_drivers.asgi:WebSocket": ("asgi_send", "asgi_receive"),
     # the server's encoder and engine.io's socket table the fan-out uses, the manager's rooms
     "socketio.base_server:BaseServer": ("packet_class", "eio"),
     "engineio.base_server:BaseServer": ("sockets",),
-    "socketio.base_manager:BaseManager": ("rooms", "server"),
+    "socketio.base_manager:BaseManager": (
+        "rooms",
+        "server",
+        "callbacks",
+        "pending_connect",
+        "pending_disconnect",
+    ),
     # the Redis manager's client, subscription and connection flag the copies use
     "socketio.async_redis_manager:AsyncRedisManager": ("connected", "redis", "pubsub"),
     "socketio.async_pubsub_manager:AsyncPubSubManager": ("channel",),

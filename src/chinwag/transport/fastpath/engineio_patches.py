@@ -12,7 +12,12 @@
 - ``close``: when a polling client sends CLOSE, engine.io closes the socket without answering
   the client's pending long-poll GET, which then hangs until the ping timeout (python-socketio's
   client waits on it for 30 s in ``disconnect()``); a CLOSE packet now answers it at once, as
-  the JavaScript engine.io server does.
+  the JavaScript engine.io server does. It also cancels the socket's ping timer;
+- ``_websocket_handler`` also lets engine.io's ASGI ``WebSocket.wait`` (patched too) end the
+  handler's loop with ``None`` rather than an ``OSError`` whose traceback makes every closed
+  websocket a reference cycle (:mod:`chinwag.transport.fastpath.quiet_close`);
+- ``schedule_ping``: the wait for the next ping is a timer, not a sleeping task that keeps a
+  closed socket alive for up to 25 s (:mod:`chinwag.transport.fastpath.ping_timer`).
 
 It also lets a polling request carry 256 packets: engine.io refuses more than 16 with HTTP
 400, and clients batch everything queued into one request, so a burst within the rate limit
@@ -25,12 +30,13 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any
 
+import engineio.async_drivers.asgi
 import engineio.async_socket
 import engineio.payload
 from engineio import exceptions as eio_exceptions
 from engineio import packet as eio_packet
 
-from chinwag.transport.fastpath import direct_ws
+from chinwag.transport.fastpath import direct_ws, ping_timer, quiet_close
 
 __all__ = ["PATCHED", "enqueue", "enqueue_now", "install"]
 
@@ -104,6 +110,7 @@ async def _send(self: Any, pkt: Any) -> None:
 async def _websocket_handler(self: Any, ws: Any) -> Any:
     """``AsyncSocket._websocket_handler``, remembering the uvicorn protocol while it runs."""
     direct_ws.remember_protocol(self, ws)
+    ws.__dict__[quiet_close.SOCKET] = self
     # chinwag's bounded queue (transport.socketio.outbound_queue) counts the TCP buffer too.
     watch = getattr(self.queue, "watch_transport", None)
     if watch is not None:
@@ -112,6 +119,7 @@ async def _websocket_handler(self: Any, ws: Any) -> Any:
         return await _ORIGINALS["_websocket_handler"](self, ws)
     finally:
         self.__dict__[direct_ws.PROTOCOL] = None
+        ws.__dict__.pop(quiet_close.SOCKET, None)
         if watch is not None:
             watch(self, None)
 
@@ -120,6 +128,7 @@ async def _close(self: Any, wait: bool = True, abort: bool = False, reason: Any 
     """``AsyncSocket.close``; a polling socket closed without a CLOSE packet gets one queued,
     which answers the client's pending long-poll GET now instead of at the ping timeout."""
     was_open = not self.closed and not self.closing
+    ping_timer.cancel(self)
     await _ORIGINALS["close"](self, wait=wait, abort=abort, reason=reason)
     if was_open and abort and not self.upgraded:
         self.queue.put_nowait(eio_packet.Packet(eio_packet.CLOSE))
@@ -130,6 +139,7 @@ PATCHED: dict[str, Any] = {  # AsyncSocket method name → its replacement
     "send": _send,
     "_websocket_handler": _websocket_handler,
     "close": _close,
+    "schedule_ping": ping_timer.schedule_ping,
 }
 
 
@@ -140,4 +150,5 @@ def install() -> None:
     for name, patch in PATCHED.items():
         _ORIGINALS[name] = getattr(_Socket, name)
         setattr(_Socket, name, patch)
+    engineio.async_drivers.asgi.WebSocket.wait = quiet_close.wait
     engineio.payload.Payload.max_decode_packets = 256

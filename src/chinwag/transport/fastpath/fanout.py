@@ -16,17 +16,18 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-import socketio
 from engineio import packet as eio_packet
 from socketio import packet as sio_packet
 
 from chinwag.transport.fastpath import direct_ws
 from chinwag.transport.fastpath.engineio_patches import enqueue_now
 from chinwag.transport.fastpath.redis_resume import QuickResumeRedisManager
+from chinwag.transport.fastpath.room_index import RoomIndex
 
 
-class FastFanout(socketio.AsyncManager):  # type: ignore[misc]
-    """``AsyncManager`` whose callback-less emits skip the task per recipient."""
+class FastFanout(RoomIndex):
+    """``AsyncManager`` whose callback-less emits skip the task per recipient (and whose
+    disconnects do not scan every room, see ``room_index``)."""
 
     async def emit(
         self,

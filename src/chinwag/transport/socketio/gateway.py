@@ -44,6 +44,7 @@ from chinwag.transport.observability.gateway_observer import GatewayObserver
 from chinwag.transport.socketio import backpressure
 from chinwag.transport.socketio.auth_lifecycle import AuthLifecycle
 from chinwag.transport.socketio.drain import Drain
+from chinwag.transport.socketio.memory import MemoryRelease
 from chinwag.transport.socketio.rooms import SocketIOTransport
 from chinwag.transport.socketio.sessions import SessionRegistry
 from chinwag.transport.socketio.socket_context import SocketIOContext
@@ -87,6 +88,7 @@ class Gateway:
         self.limits = limits
         self.auth = AuthLifecycle(sio, transport, tokens, settings, self.sessions, limits)
         self.drain = Drain(sio, transport, self.sessions, settings)
+        self.memory = MemoryRelease(settings.memory_release_after)
         self.observer = observer or GatewayObserver(self.sessions, None, settings.garbage_window_s)
         guard = backpressure.guard_for(sio)
         if guard is not None:  # its abort log names the socket's user
@@ -133,6 +135,7 @@ class Gateway:
         user_id = state.principal.user_id if state and state.principal else None
         await self.auth.disconnect(sid)
         self.observer.disconnected(sid, user_id, reason)
+        self.memory.socket_closed()
 
     async def shutdown(self, reason: str) -> None:
         """Finish in-flight events, announce, and close every socket (see :class:`Drain`)."""
