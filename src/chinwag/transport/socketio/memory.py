@@ -12,7 +12,7 @@ connect at once that is several full collections, each walking every object of t
   heap) out of every later collection, and a higher third threshold keeps full collections
   from running back to back while a burst of sockets grows the heap;
 - :class:`MemoryRelease`: once ``memory_release_after`` sockets have closed and no socket has
-  closed for :data:`QUIET_S`, one full collection frees the cycles of the closed sockets and
+  closed for :data:`QUIET_S` (or for :data:`MAX_DEFER_S` at most), one full collection frees the cycles of the closed sockets and
   ``malloc_trim(0)`` (glibc only) hands the freed pages back to the system, so the process's
   memory returns to its level before the burst instead of staying at its high-water mark.
 """
@@ -30,9 +30,13 @@ from chinwag.logs import get_logger
 
 QUIET_S = 1.0
 """A burst is over when no socket closed for this long."""
-FULL_COLLECTION_THRESHOLD = 100
+MAX_DEFER_S = 30.0
+"""Sockets that keep closing (steady churn, no quiet second) are released at least this often."""
+FULL_COLLECTION_THRESHOLD = 500
 """gc's third threshold (CPython's default: 10): a full collection at most every
-700 × 10 × 100 net allocations of tracked objects (and still only after a quarter's growth)."""
+700 × 10 × 500 net allocations of tracked objects. After ``gc.freeze()`` the "quarter's
+growth" rule no longer spaces them (few objects are left to grow from): the 2,000 sockets of a
+flood (~400,000 objects) crossed 100 and paid a full collection mid-burst."""
 
 log = get_logger("chinwag.memory")
 
@@ -66,6 +70,7 @@ class MemoryRelease:
         self.closed = 0
         self.releases = 0
         self._last_close = 0.0
+        self._first_close = 0.0
         self._timer: asyncio.TimerHandle | None = None
         self._trim = _malloc_trim()
 
@@ -73,16 +78,20 @@ class MemoryRelease:
         """Count one closed socket (cheap: called on every disconnect)."""
         if self.after <= 0:
             return
-        self.closed += 1
         loop = asyncio.get_running_loop()
+        if self.closed == 0:
+            self._first_close = loop.time()
+        self.closed += 1
         self._last_close = loop.time()
         if self._timer is None and self.closed >= self.after:
             self._timer = loop.call_later(QUIET_S, self._check)
 
     def _check(self) -> None:
         loop = asyncio.get_running_loop()
-        quiet_for = loop.time() - self._last_close
-        if quiet_for < QUIET_S:  # still closing: look again when it may be over
+        now = loop.time()
+        quiet_for = now - self._last_close
+        if quiet_for < QUIET_S and now - self._first_close < MAX_DEFER_S:
+            # Still closing: look again when it may be over.
             self._timer = loop.call_later(QUIET_S - quiet_for, self._check)
             return
         self._timer = None

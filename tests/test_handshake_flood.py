@@ -1,0 +1,67 @@
+"""A handshake flood: many unauthenticated sockets at once while users chat (issue 13, point 5).
+
+Every unauthenticated socket is closed at the auth deadline, the chatting users are served
+throughout, and once the burst of closes is over the server frees what the closed sockets
+held (one ``memory released`` line counting them). The full-size figures (2,000 sockets,
+p99 ack latency, RSS) are row (f) of ``make bench``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from tests.support import ServerProcess
+from tests.support.client import Api, Connect, make_scene, new_user
+
+pytest_plugins = ("tests.support.client",)
+
+DEADLINE_S = 1.0
+FLOOD = 40
+CHAT_SERVER_ENV = {
+    "CHINWAG_AUTH_DEADLINE_S": DEADLINE_S,
+    "CHINWAG_MEMORY_RELEASE_AFTER": FLOOD // 2,
+}
+
+
+RELEASED = re.compile(r"memory released.*?closed_sockets\W+(\d+)")
+
+
+def released(server: ServerProcess) -> list[int]:
+    """``closed_sockets`` of every ``memory released`` line so far."""
+    return [int(n) for n in RELEASED.findall(server.read_log())]
+
+
+async def test_unauthenticated_flood_is_closed_at_the_deadline_while_users_chat(
+    connect: Connect, api: Api, chat_server: ServerProcess
+) -> None:
+    alice, bob = new_user("alice"), new_user("bob")
+    scene = await make_scene(api, participants=[alice, bob])
+    sender, reader = await connect(alice), await connect(bob)
+    await sender.join(scene.conversation_id)
+    await reader.join(scene.conversation_id)
+    loop = asyncio.get_running_loop()
+    before = sum(released(chat_server))
+
+    started = loop.time()
+    flood = await asyncio.gather(*(connect() for _ in range(FLOOD)))
+    connected = loop.time()
+    # The users chat while the flood is open and while it is being closed.
+    for k in range(5):
+        message = await sender.send(scene.conversation_id, f"during the flood {k}")
+        assert await reader.wait_for("chat:new") == {"message": message}
+    await asyncio.wait_for(asyncio.gather(*(c.disconnected.wait() for c in flood)), 10)
+    closed = loop.time()
+    # Not before the deadline (each socket connected at most `connected - started` after
+    # `started`), and not long after it.
+    assert closed - started >= DEADLINE_S
+    assert closed - connected <= DEADLINE_S + 3.0
+    assert sender.connected and reader.connected
+    message = await sender.send(scene.conversation_id, "after the flood")
+    assert await reader.wait_for("chat:new") == {"message": message}
+
+    async def release_logged() -> None:
+        while sum(released(chat_server)) - before < FLOOD:
+            await asyncio.sleep(0.05)
+
+    await asyncio.wait_for(release_logged(), 10)
