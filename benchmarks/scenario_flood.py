@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks import profiling
 from benchmarks.loadgen import LoadGen
 from benchmarks.profiles import Profile
 from benchmarks.results import Run
@@ -104,7 +105,8 @@ def run_flood(server: Server, profile: Profile, secret: str, workdir: Path) -> R
         time.sleep(profile.window_s)
         quiet = chat.request("sample", "sample", 30)
         rss_before = server.rss_bytes()
-        with RssPeak(server) as peak:
+        # --py-spy: the server's stacks over the storm and the closes (hold_ms covers both).
+        with RssPeak(server) as peak, profiling.sampled([server], "f-flood", hold_ms / 1000):
             flooded = flood(flooder, profile.flood_sockets, hold_ms)
             during = chat.request("sample", "sample", 30)
         time.sleep(SETTLE_S)

@@ -25,6 +25,12 @@ The patches, what they rely on, and what chinwag does without them:
     - ``close`` — wrapped: a polling socket closed by the client's CLOSE answers its pending
       long-poll GET at once, as the JavaScript server does. Without it: that GET hangs until
       the ping timeout (python-socketio's client waits ~30 s in ``disconnect()``).
+    - ``schedule_ping`` — the wait for the next ping is a ``call_later`` timer cancelled by
+      ``close`` (``ping_timer``). Relies on ``last_ping``, ``server.ping_interval``. Without it:
+      a sleeping task per socket that keeps a closed socket alive for up to 25 s.
+    - engine.io's ASGI ``WebSocket.wait`` returns ``None`` instead of raising ``OSError`` when
+      the connection ends (``quiet_close``; relies on ``asgi_receive``, ``upgrading``). Without
+      it: every closed websocket is a reference cycle left for a full garbage collection.
     - ``Payload.max_decode_packets`` 16 → 256: a polling request may carry a burst of events
       that is within the rate limit. Without it: such a request gets HTTP 400.
 ``direct_ws``
@@ -41,6 +47,11 @@ The patches, what they rely on, and what chinwag does without them:
     recipient), building one frame per broadcast; uses ``get_participants``,
     ``server.packet_class`` and ``server.eio.sockets``. Without it: stock ``AsyncManager`` /
     ``AsyncRedisManager``.
+``room_index``
+    ``RoomIndex`` (the base of ``FastFanout``): a per-socket index of its rooms kept by wrapping
+    ``basic_enter_room`` / ``basic_leave_room``, read by ``basic_disconnect`` (a copy without the
+    scan) and ``get_rooms``; uses ``rooms``, ``callbacks``, ``pending_connect``,
+    ``pending_disconnect``. Without it: each disconnect scans every room (O(N²) for N closes).
 ``redis_resume``
     ``QuickResumeRedisManager`` (the base of ``FastFanoutRedisManager``): copies of
     ``AsyncRedisManager._redis_listen_with_retries`` and ``_publish`` that resubscribe within a

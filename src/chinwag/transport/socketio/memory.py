@@ -12,9 +12,12 @@ connect at once that is several full collections, each walking every object of t
   heap) out of every later collection, and a higher third threshold keeps full collections
   from running back to back while a burst of sockets grows the heap;
 - :class:`MemoryRelease`: once ``memory_release_after`` sockets have closed and no socket has
-  closed for :data:`QUIET_S` (or for :data:`MAX_DEFER_S` at most), one full collection frees the cycles of the closed sockets and
-  ``malloc_trim(0)`` (glibc only) hands the freed pages back to the system, so the process's
-  memory returns to its level before the burst instead of staying at its high-water mark.
+  closed for :data:`QUIET_S` (or for :data:`MAX_DEFER_S` at most), one full collection frees
+  the cycles of the closed sockets and ``malloc_trim(0)`` (glibc only) hands the freed pages
+  back to the system, so the process's memory comes back towards its level before the burst
+  instead of staying at its high-water mark. What it cannot return: pymalloc's 1 MiB arenas
+  that still hold one live object (about 16 MiB after a 2,000-socket flood here, none with
+  ``PYTHONMALLOC=malloc``, which costs CPU on every allocation).
 """
 
 from __future__ import annotations
