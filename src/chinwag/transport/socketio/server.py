@@ -23,6 +23,7 @@ def build_socketio(settings: Settings) -> socketio.AsyncServer:
         async_mode="asgi",
         client_manager=fastpath.manager(settings.redis_url),
         json=fastpath.orjson_module,
+        serializer=fastpath.packet_class(),
         cors_allowed_origins="*" if settings.cors_origins == ["*"] else settings.cors_origins,
         max_http_buffer_size=settings.max_http_buffer_size,
         logger=_library_logger("socketio.server"),
