@@ -34,6 +34,7 @@ from chinwag.transport.socketio.control import LocalControl, RedisControl
 from chinwag.transport.socketio.gateway import Gateway
 from chinwag.transport.socketio.rooms import OutboundFilter, SocketIOTransport
 from chinwag.transport.socketio.server import asgi_app, build_socketio
+from chinwag.transport.socketio.sessions import SessionRegistry
 from chinwag_contract.emitter import Emitter
 from chinwag_contract.handlers import ChinwagHandlers
 
@@ -87,7 +88,8 @@ def build_runtime(
         )
     database = Database.from_settings(settings)
     catalog = load_catalog(settings.flows_dir)
-    sio = build_socketio(settings)
+    sessions = SessionRegistry(settings.rate_limit_socket)
+    sio = build_socketio(settings, sessions.user_of)
     transport = SocketIOTransport(sio, outbound_filter)
     emitter = Emitter(transport)
     provider = configured_membership(settings, membership)
@@ -106,7 +108,7 @@ def build_runtime(
         if settings.redis_url
         else LocalUserLimits(settings)
     )
-    gateway = Gateway(sio, transport, handlers, services.tokens, settings, limits)
+    gateway = Gateway(sio, transport, handlers, services.tokens, settings, limits, sessions)
     gateway.install()
     operations = Operations(sio, gateway, transport, database, settings)
     return Runtime(
