@@ -76,7 +76,7 @@ class Gateway:
         settings: Settings,
         limits: UserLimits,
         sessions: SessionRegistry,
-        observer: GatewayObserver | None = None,
+        observer: GatewayObserver,
     ) -> None:
         ensure_implemented(handlers)
         self.sio = sio
@@ -87,7 +87,7 @@ class Gateway:
         self.limits = limits
         self.auth = AuthLifecycle(sio, transport, tokens, settings, self.sessions, limits)
         self.drain = Drain(sio, transport, self.sessions, settings)
-        self.observer = observer or GatewayObserver(self.sessions, None, settings.garbage_window_s)
+        self.observer = observer
 
     def install(self) -> None:
         """Register the connect/disconnect, contract and catch-all handlers."""
