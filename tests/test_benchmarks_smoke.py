@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from benchmarks import compare
 from benchmarks import servers as srv
 from benchmarks.loadgen import client_installed
 from benchmarks.profiles import SMOKE
@@ -134,3 +135,26 @@ def test_smallest_scale_and_flood_scenarios_verify_themselves_against_chinwag(
     assert flood.ok, flood.verification.failures()
     assert flood.details["flood"]["closedByServer"] == SMOKE.flood_sockets
     assert flood.value is not None
+
+
+def test_compare_alternates_the_checkouts_and_takes_medians() -> None:
+    """``benchmarks.compare``: each side runs first in half the rounds; a row's figures are
+    the medians of the verified runs, failed runs left out."""
+    assert compare.order(3) == ["this", "other", "other", "this", "this", "other"]
+
+    def run(value: float, cpu: float, ok: bool = True) -> list[dict[str, Any]]:
+        chinwag = {"value": value, "cpu_us_per_msg": cpu, "ok": ok}
+        bare = {"value": 10.0, "cpu_us_per_msg": 1.0, "ok": True}
+        return [
+            {"id": "a-1", "title": "(a)", "metric": "acks/s", "chinwag": chinwag, "baseline": bare}
+        ]
+
+    table = compare.summarise(
+        {
+            "this": [run(100, 400), run(120, 300), run(1, 9999, ok=False)],
+            "other": [run(90, 500), run(80, 700), run(85, 600)],
+        }
+    )
+    assert table[0]["this_chinwag"] == 110 and table[0]["this_chinwag_cpu"] == 350
+    assert table[0]["other_chinwag"] == 85 and table[0]["other_chinwag_cpu"] == 600
+    assert "1.29×" in compare.render(table)

@@ -1,9 +1,10 @@
 """The composition root: settings → database → services → handlers → Socket.IO edge.
 
 Every object is built once, with its dependencies, in dependency order:
-database and flow catalog → Socket.IO server (installs the fast path) → transport → emitter →
-membership provider (the host's, if any) → room evictions → control channel → notifier →
-services → handlers → limits → gateway → webhook dispatcher.
+metrics counters (when on) → database and flow catalog → socket registry → Socket.IO server
+(installs the fast path) → transport → emitter → membership provider (the host's, if any) →
+room evictions → control channel → notifier → services → handlers → limits → gateway observer
+→ gateway → operations → webhook dispatcher.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from chinwag.handlers.notifications import Notifier
 from chinwag.handlers.socket import SocketHandlers
 from chinwag.handlers.webhooks import WebhookDispatcher
 from chinwag.logs import route_to_stdlib
+from chinwag.metrics import EventCounters, observe_group_commit
 from chinwag.services.access import RoomAccess
 from chinwag.services.container import Services
 from chinwag.services.membership import CachedMembership, MembershipProvider
@@ -29,11 +31,13 @@ from chinwag.services.membership_config import configured_membership, forgetting
 from chinwag.storage import Database
 from chinwag.transport.limits.cluster_limits import RedisUserLimits
 from chinwag.transport.limits.user_limits import LocalUserLimits, UserLimits
+from chinwag.transport.observability.gateway_observer import GatewayObserver
 from chinwag.transport.observability.operations import Operations
 from chinwag.transport.socketio.control import LocalControl, RedisControl
 from chinwag.transport.socketio.gateway import Gateway
 from chinwag.transport.socketio.rooms import OutboundFilter, SocketIOTransport
 from chinwag.transport.socketio.server import asgi_app, build_socketio
+from chinwag.transport.socketio.sessions import SessionRegistry
 from chinwag_contract.emitter import Emitter
 from chinwag_contract.handlers import ChinwagHandlers
 
@@ -85,10 +89,16 @@ def build_runtime(
             "CHINWAG_JWT_SECRET is not set: using the INSECURE development secret. "
             "Anyone can mint tokens for this server. Set CHINWAG_JWT_SECRET in production."
         )
-    database = Database.from_settings(settings)
+    counters = EventCounters() if settings.metrics else None
+    database = Database.from_settings(
+        settings, on_batch=observe_group_commit if counters is not None else None
+    )
     catalog = load_catalog(settings.flows_dir)
-    sio = build_socketio(settings)
-    transport = SocketIOTransport(sio, outbound_filter)
+    sessions = SessionRegistry(settings.rate_limit_socket)
+    sio = build_socketio(settings, sessions.user_of)
+    transport = SocketIOTransport(
+        sio, outbound_filter, counters.emitted_once if counters is not None else None
+    )
     emitter = Emitter(transport)
     provider = configured_membership(settings, membership)
     evictions = RoomEvictions(transport, RoomAccess(database, provider))
@@ -106,9 +116,12 @@ def build_runtime(
         if settings.redis_url
         else LocalUserLimits(settings)
     )
-    gateway = Gateway(sio, transport, handlers, services.tokens, settings, limits)
+    observer = GatewayObserver(sessions, counters, settings.garbage_window_s)
+    gateway = Gateway(
+        sio, transport, handlers, services.tokens, settings, limits, sessions, observer
+    )
     gateway.install()
-    operations = Operations(sio, gateway, transport, database, settings)
+    operations = Operations(sio, gateway, database, settings, counters)
     return Runtime(
         settings,
         database,

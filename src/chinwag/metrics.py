@@ -136,3 +136,9 @@ def _advance(current: dict[Any, int], flushed: dict[Any, int], counters: dict[An
         if delta:
             counters[key].inc(delta)
             flushed[key] = value
+
+
+def observe_group_commit(sends: int, seconds: float) -> None:
+    """One group commit stored ``sends`` sends in ``seconds`` (``Database``'s ``on_batch``)."""
+    GROUP_COMMIT_BATCH.observe(sends)
+    GROUP_COMMIT_SECONDS.observe(seconds)

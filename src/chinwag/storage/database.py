@@ -57,7 +57,9 @@ class Database:
         max_overflow: int = 20,
         group_commit_max_batch: int = 64,
         send_writers: int | None = None,
+        on_batch: Callable[[int, float], None] | None = None,
     ) -> None:
+        """``on_batch(sends, seconds)`` is called after every group commit (for metrics)."""
         self.url = url
         self.is_sqlite = is_sqlite(url)
         self._writer = create_writer_engine(url, pool_size=pool_size, max_overflow=max_overflow)
@@ -70,16 +72,20 @@ class Database:
             max_batch=group_commit_max_batch,
             writers=send_writers,
             outages=self._outages,
+            on_batch=on_batch,
         )
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Database:
-        """A database configured from ``settings``."""
+    def from_settings(
+        cls, settings: Settings, *, on_batch: Callable[[int, float], None] | None = None
+    ) -> Database:
+        """A database configured from ``settings`` (``on_batch``: see the constructor)."""
         return cls(
             settings.database_url,
             pool_size=settings.db_pool_size,
             max_overflow=settings.db_max_overflow,
             group_commit_max_batch=settings.group_commit_max_batch,
+            on_batch=on_batch,
         )
 
     @asynccontextmanager
@@ -102,10 +108,6 @@ class Database:
         reached) or ``Internal``.
         """
         return await self._sends.submit(item)
-
-    def observe_sends(self, on_batch: Callable[[int, float], None]) -> None:
-        """Call ``on_batch(sends, seconds)`` after every group commit (for metrics)."""
-        self._sends.on_batch = on_batch
 
     async def ping(self) -> None:
         """Run ``SELECT 1`` on a fresh read connection; raises when the database is unreachable."""

@@ -50,6 +50,7 @@ class SendWriter:
         max_batch: int = 64,
         writers: int = 1,
         outages: OutageLog | None = None,
+        on_batch: Callable[[int, float], None] | None = None,
     ) -> None:
         self._transactions = transactions
         self._outages = outages or OutageLog()
@@ -58,7 +59,7 @@ class SendWriter:
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
         #: Called after each group commit with (sends in the batch, seconds it took): metrics.
-        self.on_batch: Callable[[int, float], None] | None = None
+        self.on_batch = on_batch
 
     async def submit(self, item: NewMessage) -> StoredMessage:
         """Store ``item`` (or find its original); returns once the transaction committed."""

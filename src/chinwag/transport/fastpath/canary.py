@@ -50,6 +50,9 @@ SOURCE_HASHES: dict[str, str] = {
         "ad347f253fd3423a"
     ),
     "socketio.async_redis_manager:AsyncRedisManager._publish": "033e4da7cc8768b4",
+    # stood in for: fastpath.packets.JsonPacket.data_is_binary answers the same question
+    "socketio.packet:Packet.data_is_binary": "464dded7ae952a64",
+    "socketio.packet:Packet.__init__": "5fe2fa797e082c1d",
     # direct writes replace what this send does for a text frame
     "uvicorn.protocols.websockets.websockets_sansio_impl:WebSocketsSansIOProtocol.send": (
         "d4919ed760ce9f7b"
@@ -78,6 +81,10 @@ SIGNATURES: dict[str, str] = {
     "socketio.async_redis_manager:AsyncRedisManager._redis_listen_with_retries": "(self)",
     "socketio.async_redis_manager:AsyncRedisManager._publish": "(self, data)",
     "socketio.async_redis_manager:AsyncRedisManager._redis_connect": "(self)",
+    "socketio.packet:Packet.__init__": (
+        "(self, packet_type=2, data=None, namespace=None, id=None, binary=None, "
+        "encoded_packet=None)"
+    ),
 }
 """How the fast path calls or replaces them."""
 

@@ -33,13 +33,11 @@ class GatewayObserver:
         self.window_s = window_s
         self._budgets: dict[str, LineBudget] = {}
 
-    def _user(self, sid: str) -> str | None:
-        state = self.sessions.sockets.get(sid)
-        return state.principal.user_id if state is not None and state.principal else None
-
     def connected(self, sid: str, transport: str) -> None:
         """A socket connected (authenticated already when its handshake had a token)."""
-        log.info("socket connected", sid=sid, user_id=self._user(sid), transport=transport)
+        log.info(
+            "socket connected", sid=sid, user_id=self.sessions.user_of(sid), transport=transport
+        )
 
     def refused(self, sid: str, code: str) -> None:
         """A connection was refused in the handshake."""
@@ -57,7 +55,7 @@ class GatewayObserver:
         if self.counters is not None:
             self.counters.handled(event, outcome, seconds)
         if event == "authenticate" and outcome == "ok":
-            log.info("socket authenticated", sid=sid, user_id=self._user(sid))
+            log.info("socket authenticated", sid=sid, user_id=self.sessions.user_of(sid))
 
     def rejected(self, sid: str, event: str, err: ChinwagError) -> None:
         """An event got an error reply (logged within the socket's line budget)."""
@@ -72,7 +70,7 @@ class GatewayObserver:
         log.info(
             "event rejected",
             sid=sid,
-            user_id=self._user(sid),
+            user_id=self.sessions.user_of(sid),
             event_name=label if label != UNKNOWN else "(undeclared)",
             code=err.code,
             **extra,

@@ -1,6 +1,7 @@
 """Wires operations into one process: metrics, garbage handling, readiness, Admin UI.
 
-Built by ``chinwag.bootstrap.build_runtime`` after the gateway; ``chinwag.app`` mounts its
+Built by ``chinwag.bootstrap.build_runtime`` after the gateway, with the per-event counters it
+gave the gateway's observer, the transport and the database; ``chinwag.app`` mounts its
 routes (``/metrics`` when metrics are on, ``/ready``), wraps the Socket.IO app in its edge and
 runs :meth:`Operations.running` in the lifespan.
 """
@@ -9,33 +10,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
-from typing import Protocol
+from collections.abc import AsyncIterator
 
 import socketio
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from chinwag import metrics
 from chinwag.config import Settings
+from chinwag.metrics import EventCounters
 from chinwag.transport.observability import admin_ui
 from chinwag.transport.observability.edge import SocketIOEdge, guard_messages
 from chinwag.transport.observability.exposition import MetricsEndpoint
 from chinwag.transport.observability.garbage import GarbageMonitor
-from chinwag.transport.observability.gateway_observer import GatewayObserver
 from chinwag.transport.observability.library_logs import install_filter
 from chinwag.transport.observability.readiness import Pingable, Readiness
 from chinwag.transport.observability.sampler import Sampler
 from chinwag.transport.socketio.gateway import Gateway
-from chinwag.transport.socketio.rooms import NAMESPACE, SocketIOTransport
-
-
-class ObservedDatabase(Pingable, Protocol):
-    """The database as operations sees it (``chinwag.storage.Database`` is one)."""
-
-    def observe_sends(self, on_batch: Callable[[int, float], None]) -> None:
-        """Call ``on_batch(sends, seconds)`` after every group commit."""
-        ...
+from chinwag.transport.socketio.rooms import NAMESPACE
 
 
 class Operations:
@@ -45,18 +36,14 @@ class Operations:
         self,
         sio: socketio.AsyncServer,
         gateway: Gateway,
-        transport: SocketIOTransport,
-        database: ObservedDatabase,
+        database: Pingable,
         settings: Settings,
+        counters: EventCounters | None,
     ) -> None:
         self.sio = sio
         self.settings = settings
-        counters = metrics.EventCounters() if settings.metrics else None
-        gateway.observer = GatewayObserver(gateway.sessions, counters, settings.garbage_window_s)
         self.metrics: MetricsEndpoint | None = None
         if counters is not None:
-            transport.on_emit = counters.emitted_once
-            database.observe_sends(_observe_batch)
             self.metrics = MetricsEndpoint(Sampler(sio, gateway.sessions, counters))
         self._sessions = gateway.sessions
         self._closing: set[asyncio.Future[None]] = set()
@@ -102,8 +89,3 @@ class Operations:
         task = asyncio.ensure_future(self.sio.eio.disconnect(eio_sid))
         self._closing.add(task)
         task.add_done_callback(self._closing.discard)
-
-
-def _observe_batch(size: int, seconds: float) -> None:
-    metrics.GROUP_COMMIT_BATCH.observe(size)
-    metrics.GROUP_COMMIT_SECONDS.observe(seconds)

@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -33,7 +32,7 @@ import socketio
 from chinwag.transport import fastpath
 from chinwag.transport.socketio.outbound_queue import OutboundQueue
 
-__all__ = ["BackpressureStats", "SlowConsumerGuard", "guard_for", "install", "stats"]
+__all__ = ["BackpressureStats", "SlowConsumerGuard", "install", "stats"]
 
 log = logging.getLogger("chinwag.backpressure")
 
@@ -57,18 +56,18 @@ class BackpressureStats:
 
 stats = BackpressureStats()
 
-_guards: weakref.WeakKeyDictionary[Any, SlowConsumerGuard] = weakref.WeakKeyDictionary()
-
 
 class SlowConsumerGuard:
     """Makes every engine.io socket's queue of ``sio`` an :class:`OutboundQueue` bounded by
-    ``limit`` bytes, and aborts the socket whose queue overflows."""
+    ``limit`` bytes, and aborts the socket whose queue overflows; ``user_of`` names a socket's
+    user in the abort's log line."""
 
-    def __init__(self, sio: socketio.AsyncServer, limit: int) -> None:
+    def __init__(
+        self, sio: socketio.AsyncServer, limit: int, user_of: Callable[[str], str | None]
+    ) -> None:
         self.sio = sio
         self.limit = limit
-        #: Socket.IO sid → the user id of that socket, when known (set by the gateway).
-        self.user_of: Callable[[str], str | None] = lambda sid: None
+        self.user_of = user_of
         self._closing: set[asyncio.Task[None]] = set()
 
     def create_queue(self, *args: Any, **kwargs: Any) -> OutboundQueue:
@@ -117,18 +116,14 @@ class SlowConsumerGuard:
             await sock.close(wait=False, abort=True, reason=sock.server.reason.TRANSPORT_ERROR)
 
 
-def install(sio: socketio.AsyncServer, limit: int) -> SlowConsumerGuard | None:
+def install(
+    sio: socketio.AsyncServer, limit: int, user_of: Callable[[str], str | None]
+) -> SlowConsumerGuard | None:
     """Bound the outbound buffer of every socket of ``sio`` to ``limit`` bytes (0: unbounded,
-    engine.io's stock queue)."""
+    engine.io's stock queue); ``user_of`` maps a Socket.IO sid to its user for the log."""
     if limit <= 0:
         return None
-    guard = SlowConsumerGuard(sio, limit)
+    guard = SlowConsumerGuard(sio, limit, user_of)
     # create_queue is engine.io's public factory for its sockets' queues.
     sio.eio.create_queue = guard.create_queue
-    _guards[sio] = guard
     return guard
-
-
-def guard_for(sio: socketio.AsyncServer) -> SlowConsumerGuard | None:
-    """The guard :func:`install` put on ``sio``, if any."""
-    return _guards.get(sio)

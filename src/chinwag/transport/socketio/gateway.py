@@ -41,7 +41,6 @@ from chinwag.transport.error_replies import (
 from chinwag.transport.limits.user_limits import UserLimits
 from chinwag.transport.nul import reject_nul
 from chinwag.transport.observability.gateway_observer import GatewayObserver
-from chinwag.transport.socketio import backpressure
 from chinwag.transport.socketio.auth_lifecycle import AuthLifecycle
 from chinwag.transport.socketio.drain import Drain
 from chinwag.transport.socketio.memory import MemoryRelease
@@ -77,22 +76,20 @@ class Gateway:
         tokens: TokenService,
         settings: Settings,
         limits: UserLimits,
-        observer: GatewayObserver | None = None,
+        sessions: SessionRegistry,
+        observer: GatewayObserver,
     ) -> None:
         ensure_implemented(handlers)
         self.sio = sio
         self.transport = transport
         self.handlers = handlers
         self.settings = settings
-        self.sessions = SessionRegistry(settings.rate_limit_socket)
+        self.sessions = sessions
         self.limits = limits
         self.auth = AuthLifecycle(sio, transport, tokens, settings, self.sessions, limits)
         self.drain = Drain(sio, transport, self.sessions, settings)
         self.memory = MemoryRelease(settings.memory_release_after)
-        self.observer = observer or GatewayObserver(self.sessions, None, settings.garbage_window_s)
-        guard = backpressure.guard_for(sio)
-        if guard is not None:  # its abort log names the socket's user
-            guard.user_of = self._user_of
+        self.observer = observer
 
     def install(self) -> None:
         """Register the connect/disconnect, contract and catch-all handlers."""
@@ -107,10 +104,6 @@ class Gateway:
             return await self.handle(operation, sid, args)
 
         return dispatch
-
-    def _user_of(self, sid: str) -> str | None:
-        state = self.sessions.sockets.get(sid)
-        return state.principal.user_id if state is not None and state.principal else None
 
     # -- connection lifecycle -------------------------------------------------------------
 

@@ -20,11 +20,16 @@ For tests that need a deliberately broken server (the contract harness's own tes
 class SocketIOTransport:
     """Emits through the Socket.IO manager (local or Redis) and manages rooms."""
 
-    def __init__(self, sio: socketio.AsyncServer, outbound_filter: OutboundFilter | None = None):
+    def __init__(
+        self,
+        sio: socketio.AsyncServer,
+        outbound_filter: OutboundFilter | None = None,
+        on_emit: Callable[[str], None] | None = None,
+    ):
         self.sio = sio
         self.outbound_filter = outbound_filter
         #: Called with the event name of every emit (a broadcast once): metrics.
-        self.on_emit: Callable[[str], None] | None = None
+        self.on_emit = on_emit
 
     async def emit(
         self,

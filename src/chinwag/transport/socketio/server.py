@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import socketio
 from starlette.types import ASGIApp
@@ -12,9 +13,12 @@ from chinwag.transport import fastpath
 from chinwag.transport.socketio import backpressure
 
 
-def build_socketio(settings: Settings) -> socketio.AsyncServer:
+def build_socketio(
+    settings: Settings, user_of: Callable[[str], str | None]
+) -> socketio.AsyncServer:
     """The Socket.IO server: orjson, the configured buffer, Redis fan-out when configured,
-    every socket's outbound buffer bounded (``backpressure``).
+    every socket's outbound buffer bounded (``backpressure``; ``user_of`` names a socket's user
+    in its abort line).
 
     Installs the fast path first (once per process; it stays off when a library moved).
     """
@@ -23,12 +27,13 @@ def build_socketio(settings: Settings) -> socketio.AsyncServer:
         async_mode="asgi",
         client_manager=fastpath.manager(settings.redis_url),
         json=fastpath.orjson_module,
+        serializer=fastpath.packet_class(),
         cors_allowed_origins="*" if settings.cors_origins == ["*"] else settings.cors_origins,
         max_http_buffer_size=settings.max_http_buffer_size,
         logger=_library_logger("socketio.server"),
         engineio_logger=_library_logger("engineio.server"),
     )
-    backpressure.install(sio, settings.max_socket_buffer)
+    backpressure.install(sio, settings.max_socket_buffer, user_of)
     return sio
 
 

@@ -40,6 +40,11 @@ class SessionRegistry:
         self.sockets[sid] = state
         return state
 
+    def user_of(self, sid: str) -> str | None:
+        """The user id socket ``sid`` is authenticated as (``None``: unknown or not yet)."""
+        state = self.sockets.get(sid)
+        return state.principal.user_id if state is not None and state.principal else None
+
     def close(self, sid: str) -> SocketState | None:
         """Forget a socket; returns its last state."""
         state = self.sockets.pop(sid, None)
