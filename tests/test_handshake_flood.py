@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import re
 
+from chinwag.transport.socketio.paced_close import BATCH, PacedCloser
 from tests.support import ServerProcess
 from tests.support.client import Api, Connect, make_scene, new_user
 
@@ -66,3 +67,30 @@ async def test_unauthenticated_flood_is_closed_at_the_deadline_while_users_chat(
             await asyncio.sleep(0.05)
 
     await asyncio.wait_for(release_logged(), 10)
+
+
+async def test_paced_closer_closes_every_queued_socket_in_batches() -> None:
+    turns: list[int] = []
+    closed: list[str] = []
+    turn = 0
+
+    async def close(sid: str) -> None:
+        turns.append(turn)
+        closed.append(sid)
+        if sid == "s3":
+            raise RuntimeError("a failing close does not stop the others")
+
+    async def count_turns() -> None:
+        nonlocal turn
+        while len(closed) < 3 * BATCH:
+            turn += 1
+            await asyncio.sleep(0)
+
+    closer = PacedCloser(close)
+    for k in range(3 * BATCH):
+        closer.close_soon(f"s{k}")
+    await asyncio.wait_for(count_turns(), 5)
+    assert closed == [f"s{k}" for k in range(3 * BATCH)]
+    # BATCH closes per turn of the loop at most: others ran in between.
+    assert max(turns.count(t) for t in set(turns)) <= BATCH
+    assert len(set(turns)) >= 3

@@ -20,6 +20,7 @@ from chinwag.domain.principal import Principal
 from chinwag.errors import ChinwagError, Forbidden, InvalidToken, TooManySockets, Unauthenticated
 from chinwag.services.auth import TokenService
 from chinwag.transport.limits.user_limits import UserLimits
+from chinwag.transport.socketio.paced_close import PacedCloser
 from chinwag.transport.socketio.rooms import SocketIOTransport
 from chinwag.transport.socketio.sessions import SessionRegistry, SocketState
 from chinwag_contract.emitter import dump_payload, user_room
@@ -47,6 +48,8 @@ class AuthLifecycle:
         self.sessions = sessions
         self.limits = limits
         self._tasks: set[asyncio.Future[None]] = set()
+        # Deadlines fall due in bursts after a burst of connects (see paced_close).
+        self._deadline_closer = PacedCloser(self._enforce_deadline)
 
     async def connect(self, sid: str, auth: Any) -> None:
         """Open the socket; a handshake token authenticates it or refuses the connection."""
@@ -124,7 +127,7 @@ class AuthLifecycle:
         if deadline > 0:
             loop = asyncio.get_running_loop()
             state.timers.append(
-                loop.call_later(deadline, self._spawn, self._enforce_deadline, state.sid)
+                loop.call_later(deadline, self._deadline_closer.close_soon, state.sid)
             )
 
     def _spawn(self, fn: Callable[..., Awaitable[None]], *args: Any) -> None:
