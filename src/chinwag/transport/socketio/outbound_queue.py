@@ -60,6 +60,18 @@ class OutboundQueue(asyncio.Queue[Any]):
     stop sentinel still pass, because engine.io's own shutdown of the socket relies on them.
     """
 
+    # One per socket: slots keep these out of the instance dict (which then stays at
+    # asyncio.Queue's own size instead of growing to the next dict size).
+    __slots__ = (
+        "aborted",
+        "limit",
+        "on_overflow",
+        "queued",
+        "socket",
+        "taken",
+        "transport_backlog",
+    )
+
     def __init__(self, limit: int, on_overflow: Callable[[OutboundQueue, int], None]) -> None:
         super().__init__()
         self.limit = limit
