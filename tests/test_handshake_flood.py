@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import re
 
+from chinwag.transport.socketio.memory import MemoryRelease
 from chinwag.transport.socketio.paced_close import BATCH, PacedCloser
 from tests.support import ServerProcess
 from tests.support.client import Api, Connect, make_scene, new_user
@@ -94,3 +95,23 @@ async def test_paced_closer_closes_every_queued_socket_in_batches() -> None:
     # BATCH closes per turn of the loop at most: others ran in between.
     assert max(turns.count(t) for t in set(turns)) <= BATCH
     assert len(set(turns)) >= 3
+
+
+async def test_memory_is_released_after_a_burst_but_not_for_churn_among_many_open_sockets() -> None:
+    """A full collection walks every open socket's objects: 300 sockets closing among 100
+    still open are a burst worth one; the same closes among 10,000 open sockets are churn,
+    left to the collector's own schedule."""
+    open_now = 100
+    memory = MemoryRelease(after=200, open_sockets=lambda: open_now)
+
+    async def settled(expect_releases: int) -> None:
+        while memory.closed or memory.releases != expect_releases:  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+
+    for _ in range(300):
+        memory.socket_closed()
+    await asyncio.wait_for(settled(1), 10)  # after QUIET_S without a close
+    open_now = 10_000
+    for _ in range(300):
+        memory.socket_closed()
+    await asyncio.wait_for(settled(1), 10)  # the count starts over, nothing collected

@@ -159,7 +159,8 @@ class Settings(BaseSettings):
     memory_release_after: int = Field(
         default=200,
         ge=0,
-        description="Sockets closed, after which (once a second passes without a close) the "
+        description="Sockets closed, after which (once a second passes without a close, and "
+        "when they are at least a quarter of the sockets still open) the "
         "process runs a full garbage collection and returns freed memory to the system "
         "(a pause of up to a few hundred ms after a burst such as a handshake flood); 0 turns "
         "it off.",

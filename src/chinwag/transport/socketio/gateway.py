@@ -88,7 +88,7 @@ class Gateway:
         self.limits = limits
         self.auth = AuthLifecycle(sio, transport, tokens, settings, self.sessions, limits)
         self.drain = Drain(sio, transport, self.sessions, settings)
-        self.memory = MemoryRelease(settings.memory_release_after)
+        self.memory = MemoryRelease(settings.memory_release_after, lambda: len(sessions.sockets))
         self.observer = observer
 
     def install(self) -> None:

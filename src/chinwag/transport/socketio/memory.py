@@ -11,8 +11,11 @@ connect at once that is several full collections, each walking every object of t
   ``gc.freeze()`` moves what start-up created (modules, models, the contract: most of the
   heap) out of every later collection, and a higher third threshold keeps full collections
   from running back to back while a burst of sockets grows the heap;
-- :class:`MemoryRelease`: once ``memory_release_after`` sockets have closed and no socket has
-  closed for :data:`QUIET_S` (or for :data:`MAX_DEFER_S` at most), one full collection frees
+- :class:`MemoryRelease`: once ``memory_release_after`` sockets have closed, and they are a
+  burst (at least :data:`BURST_SHARE` of the sockets still open: a full collection walks every
+  open socket's objects, seconds with 20,000 of them, so ordinary churn on a big server is left
+  to the collector's own schedule), and no socket has closed for :data:`QUIET_S` (or for
+  :data:`MAX_DEFER_S` at most), one full collection frees
   the cycles of the closed sockets and ``malloc_trim(0)`` (glibc only) hands the freed pages
   back to the system, so the process's memory comes back towards its level before the burst
   instead of staying at its high-water mark. What it cannot return: pymalloc's 1 MiB arenas
@@ -33,6 +36,8 @@ from chinwag.logs import get_logger
 
 QUIET_S = 1.0
 """A burst is over when no socket closed for this long."""
+BURST_SHARE = 0.25
+"""Closed sockets worth a release, as a share of the sockets still open."""
 MAX_DEFER_S = 30.0
 """Sockets that keep closing (steady churn, no quiet second) are released at least this often."""
 FULL_COLLECTION_THRESHOLD = 500
@@ -66,10 +71,12 @@ def _malloc_trim() -> Callable[[], object] | None:
 
 
 class MemoryRelease:
-    """Collects and trims once a burst of at least ``after`` closed sockets is over."""
+    """Collects and trims once a burst of at least ``after`` closed sockets is over;
+    ``open_sockets`` counts the sockets still open (see :data:`BURST_SHARE`)."""
 
-    def __init__(self, after: int) -> None:
+    def __init__(self, after: int, open_sockets: Callable[[], int]) -> None:
         self.after = after
+        self.open_sockets = open_sockets
         self.closed = 0
         self.releases = 0
         self._last_close = 0.0
@@ -98,7 +105,10 @@ class MemoryRelease:
             self._timer = loop.call_later(QUIET_S - quiet_for, self._check)
             return
         self._timer = None
-        self.release()
+        if self.closed >= BURST_SHARE * self.open_sockets():
+            self.release()
+        else:  # churn among many open sockets: the collector's own schedule frees it
+            self.closed = 0
 
     def release(self) -> None:
         """Free the closed sockets' cycles now and return free memory to the system."""
