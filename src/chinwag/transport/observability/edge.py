@@ -19,7 +19,6 @@ import binascii
 import itertools
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -51,13 +50,31 @@ log = get_logger("chinwag.edge")
 _connection_ids = itertools.count(1)
 
 
-@dataclass(slots=True)
 class _Connection:
-    """One websocket connection as the edge sees it."""
+    """One websocket connection as the edge sees it; :meth:`receive` is the ASGI ``receive``
+    engine.io gets (a bound method of a slotted object: one per connection, kept for its whole
+    life, so smaller than a closure and its cells)."""
 
-    key: str
-    #: Set when the socket is over the garbage limit: the next read ends the connection.
-    aborted: bool = False
+    __slots__ = ("_monitor", "_receive", "aborted", "key")
+
+    def __init__(self, key: str, receive: Receive, monitor: GarbageMonitor) -> None:
+        self.key = key
+        #: Set when the socket is over the garbage limit: the next read ends the connection.
+        self.aborted = False
+        self._receive = receive
+        self._monitor = monitor
+
+    async def receive(self) -> Message:
+        """The next message engine.io can decode; garbage frames are reported and dropped."""
+        while not self.aborted:
+            message = await self._receive()
+            text = message.get("text") if message["type"] == "websocket.receive" else None
+            problem = None if text is None else packet_problem(text)
+            if problem is None:
+                return DISCONNECT if self.aborted else message
+            if self._monitor.report(self.key, "engineio_packet", problem):
+                self.aborted = True
+        return DISCONNECT
 
 
 # engine.io runs each message handler in a task created inside the websocket's request, so
@@ -120,22 +137,11 @@ class SocketIOEdge:
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         # Before engine.io names the socket (a websocket-only connection), garbage is counted
         # against the connection itself.
-        connection = _Connection(_query_sid(scope) or f"ws-{next(_connection_ids)}")
-
-        async def checked_receive() -> Message:
-            while not connection.aborted:
-                message = await receive()
-                text = message.get("text") if message["type"] == "websocket.receive" else None
-                problem = None if text is None else packet_problem(text)
-                if problem is None:
-                    return DISCONNECT if connection.aborted else message
-                if self.monitor.report(connection.key, "engineio_packet", problem):
-                    connection.aborted = True
-            return DISCONNECT
-
+        key = _query_sid(scope) or f"ws-{next(_connection_ids)}"
+        connection = _Connection(key, receive, self.monitor)
         token = _CONNECTION.set(connection)
         try:
-            await self.app(scope, checked_receive, send)
+            await self.app(scope, connection.receive, send)
         finally:
             _CONNECTION.reset(token)
             self.monitor.forget(connection.key)
