@@ -78,9 +78,7 @@ class Operations:
 
     def _who_is(self, eio_sid: str) -> tuple[str | None, str | None]:
         sid = self.sio.manager.sid_from_eio_sid(eio_sid, NAMESPACE)
-        state = self._sessions.sockets.get(sid) if sid else None
-        user_id = state.principal.user_id if state and state.principal else None
-        return sid, user_id
+        return sid, self._sessions.user_of(sid) if sid else None
 
     def _alive(self, eio_sid: str) -> bool:
         return eio_sid in self.sio.eio.sockets

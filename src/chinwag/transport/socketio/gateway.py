@@ -124,8 +124,7 @@ class Gateway:
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         """Forget the socket, and stop counting it for its user."""
-        state = self.sessions.sockets.get(sid)
-        user_id = state.principal.user_id if state and state.principal else None
+        user_id = self.sessions.user_of(sid)
         await self.auth.disconnect(sid)
         self.observer.disconnected(sid, user_id, reason)
         self.memory.socket_closed()
