@@ -33,6 +33,13 @@ The patches, what they rely on, and what chinwag does without them:
       it: every closed websocket is a reference cycle left for a full garbage collection.
     - ``Payload.max_decode_packets`` 16 → 256: a polling request may carry a burst of events
       that is within the rate limit. Without it: such a request gets HTTP 400.
+``acyclic``
+    A closed websocket is freed by reference counting when it closes: uvicorn's
+    ``HttpToolsProtocol.handle_websocket_upgrade`` is wrapped to drop the HTTP protocol's
+    ``parser`` (which points back at it) after the upgrade, and engine.io's ASGI
+    ``translate_request`` is copied with its per-request class defined once, put in the ASGI
+    driver's ``_async`` table. Without it: every closed websocket (~70 objects) waits for a full
+    garbage collection, so a burst of closes grows memory until one runs, and it stalls.
 ``direct_ws``
     Writes a prebuilt websocket frame straight to uvicorn's transport when the socket's writer
     is idle. Reads uvicorn ``WebSocketsSansIOProtocol``'s ``transport``, ``close_sent``,
@@ -75,7 +82,7 @@ from typing import Any
 
 import socketio
 
-from chinwag.transport.fastpath import canary, direct_ws, engineio_patches
+from chinwag.transport.fastpath import acyclic, canary, direct_ws, engineio_patches
 from chinwag.transport.fastpath.fanout import FastFanout, FastFanoutRedisManager
 from chinwag.transport.fastpath.jsonlib import orjson_module
 from chinwag.transport.fastpath.packets import JsonPacket
@@ -99,6 +106,7 @@ def install() -> bool:
             )
         else:
             engineio_patches.install()
+            acyclic.install()
         _state["active"] = not found
     return _state["active"]
 

@@ -53,6 +53,12 @@ SOURCE_HASHES: dict[str, str] = {
     # stood in for: fastpath.packets.JsonPacket.data_is_binary answers the same question
     "socketio.packet:Packet.data_is_binary": "464dded7ae952a64",
     "socketio.packet:Packet.__init__": "5fe2fa797e082c1d",
+    # fastpath.acyclic: wrapped (the parser is dropped after it), copied with a module-level
+    # payload class
+    "uvicorn.protocols.http.httptools_impl:HttpToolsProtocol.handle_websocket_upgrade": (
+        "179c4f769386ab89"
+    ),
+    "engineio.async_drivers.asgi:translate_request": "39e74733f1fe46aa",
     # direct writes replace what this send does for a text frame
     "uvicorn.protocols.websockets.websockets_sansio_impl:WebSocketsSansIOProtocol.send": (
         "d4919ed760ce9f7b"
@@ -78,6 +84,10 @@ SIGNATURES: dict[str, str] = {
     "socketio.base_manager:BaseManager.get_rooms": "(self, sid, namespace)",
     "engineio.async_socket:AsyncSocket.schedule_ping": "(self)",
     "engineio.async_drivers.asgi:WebSocket.wait": "(self)",
+    "uvicorn.protocols.http.httptools_impl:HttpToolsProtocol.handle_websocket_upgrade": (
+        "(self) -> 'None'"
+    ),
+    "engineio.async_drivers.asgi:translate_request": "(scope, receive, send)",
     "socketio.async_redis_manager:AsyncRedisManager._redis_listen_with_retries": "(self)",
     "socketio.async_redis_manager:AsyncRedisManager._publish": "(self, data)",
     "socketio.async_redis_manager:AsyncRedisManager._redis_connect": "(self)",
@@ -114,6 +124,8 @@ INSTANCE_ATTRIBUTES: dict[str, tuple[str, ...]] = {
     # the Redis manager's client, subscription and connection flag the copies use
     "socketio.async_redis_manager:AsyncRedisManager": ("connected", "redis", "pubsub"),
     "socketio.async_pubsub_manager:AsyncPubSubManager": ("channel",),
+    # the HTTP protocol's parser, dropped after a websocket upgrade (fastpath.acyclic)
+    "uvicorn.protocols.http.httptools_impl:HttpToolsProtocol": ("parser",),
     # uvicorn's websocket state that decides whether a direct write is safe
     "uvicorn.protocols.websockets.websockets_sansio_impl:WebSocketsSansIOProtocol": (
         "transport",
@@ -135,6 +147,8 @@ CLASS_ATTRIBUTES: dict[str, tuple[str, ...]] = {
 MODULE_NAMES: dict[str, tuple[str, ...]] = {
     "engineio.packet": ("MESSAGE", "CLOSE"),
     "socketio.packet": ("EVENT",),
+    # engine.io's servers take translate_request from this table (fastpath.acyclic)
+    "engineio.async_drivers.asgi": ("_async",),
 }
 
 
