@@ -11,6 +11,7 @@ from starlette.types import ASGIApp
 from chinwag.config import Settings
 from chinwag.transport import fastpath
 from chinwag.transport.socketio import backpressure
+from chinwag.transport.socketio.session_ids import SessionIds
 
 
 def build_socketio(
@@ -34,6 +35,8 @@ def build_socketio(
         engineio_logger=_library_logger("engineio.server"),
     )
     backpressure.install(sio, settings.max_socket_buffer, user_of)
+    # engine.io's public id hook, also used by python-socketio for its session ids.
+    sio.eio.generate_id = SessionIds()
     return sio
 
 
