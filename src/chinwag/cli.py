@@ -40,6 +40,7 @@ def serve(host: str, port: int, demo: bool, log_level: str) -> None:
     from chinwag.app import create_app
     from chinwag.bootstrap import Runtime
     from chinwag.logs import configure_logging
+    from chinwag.transport.limits.handshake_pacing import TurnGate, paced_http_protocol
     from chinwag.transport.socketio.memory import tune_collector
     from chinwag.transport.socketio.serving import ChinwagServer
 
@@ -72,6 +73,8 @@ def serve(host: str, port: int, demo: bool, log_level: str) -> None:
         log_config=None,  # chinwag.logs configured every logger already
         access_log=log_level.lower() in ("debug", "trace"),
         ws_per_message_deflate=settings.websocket_compression,
+        # New connections start a few per loop turn (a handshake flood cannot stall acks).
+        http=paced_http_protocol(TurnGate()),
         timeout_graceful_shutdown=int(settings.shutdown_deadline_s),
         lifespan="on",
     )

@@ -1,8 +1,10 @@
 """The garbage collector and the allocator around bursts of sockets (a handshake flood).
 
-Each websocket connection is a few hundred tracked objects, and the libraries under it leave
-some of them in reference cycles when it closes (uvicorn's protocol and the websockets parser,
-engine.io's per-request payload class), so they wait for a full collection. CPython starts
+Each websocket connection is a few hundred tracked objects. The libraries under it used to
+leave about seventy of them in reference cycles when it closed (uvicorn's HTTP protocol and its
+parser, engine.io's per-request payload class), which waited for a full collection; the fast
+path breaks both (``chinwag.transport.fastpath.acyclic``), and a few objects per socket remain
+(and all of them when the fast path is off). CPython starts
 a full collection whenever the long-lived objects grew by a quarter: while 2,000 sockets
 connect at once that is several full collections, each walking every object of the process
 (hundreds of milliseconds on one core, every ack waiting behind it). So:
@@ -19,8 +21,8 @@ connect at once that is several full collections, each walking every object of t
   the cycles of the closed sockets and ``malloc_trim(0)`` (glibc only) hands the freed pages
   back to the system, so the process's memory comes back towards its level before the burst
   instead of staying at its high-water mark. What it cannot return: pymalloc's 1 MiB arenas
-  that still hold one live object (about 16 MiB after a 2,000-socket flood here, none with
-  ``PYTHONMALLOC=malloc``, which costs CPU on every allocation).
+  that still hold one live object (up to ~10 MiB after a 2,000-socket flood here, none with
+  ``PYTHONMALLOC=malloc``, which costs ~3 KB more per open socket).
 """
 
 from __future__ import annotations
