@@ -154,7 +154,7 @@ class Settings(BaseSettings):
         default=10.0,
         gt=0,
         description="Window for `garbage_limit`, and the least time between two warning lines "
-        "about one socket's garbage.",
+        "about one socket's garbage; also how often `unauthenticated sockets closed` is logged.",
     )
     memory_release_after: int = Field(
         default=200,

@@ -1,6 +1,12 @@
 """What the gateway tells operations: one log line per connection, disconnection and rejected
 event, and the per-event metrics.
 
+A socket that connects without a token is logged once it authenticates (its ``socket
+connected`` line then carries the user). One that never does (a handshake flood is thousands of
+them, closed at the auth deadline) gets no line of its own at INFO, only DEBUG: the sockets
+closed that way are counted and reported in one ``unauthenticated sockets closed`` line per
+window, with their disconnect reasons.
+
 Log lines carry the socket id, user id, event name and error code, never payloads (tokens,
 texts and URLs live there). Rejections are bounded per socket (:class:`LineBudget`), so a
 client that keeps sending bad events cannot flood the log; the metrics count every one.
@@ -8,6 +14,8 @@ client that keeps sending bad events cannot flood the log; the metrics count eve
 
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
 from typing import Any
 
 from chinwag.errors import ChinwagError
@@ -32,12 +40,20 @@ class GatewayObserver:
         self.counters = counters
         self.window_s = window_s
         self._budgets: dict[str, LineBudget] = {}
+        #: Sockets connected without a user and not logged yet → their transport.
+        self._unannounced: dict[str, str] = {}
+        #: Disconnect reasons of the sockets closed without a user since the last summary.
+        self._closed_unannounced: Counter[str] = Counter()
+        self._summary: asyncio.TimerHandle | None = None
 
     def connected(self, sid: str, transport: str) -> None:
         """A socket connected (authenticated already when its handshake had a token)."""
-        log.info(
-            "socket connected", sid=sid, user_id=self.sessions.user_of(sid), transport=transport
-        )
+        user_id = self.sessions.user_of(sid)
+        if user_id is None:
+            self._unannounced[sid] = transport
+            log.debug("socket connected", sid=sid, user_id=None, transport=transport)
+            return
+        log.info("socket connected", sid=sid, user_id=user_id, transport=transport)
 
     def refused(self, sid: str, code: str) -> None:
         """A connection was refused in the handshake."""
@@ -46,7 +62,27 @@ class GatewayObserver:
     def disconnected(self, sid: str, user_id: str | None, reason: Any) -> None:
         """A socket is gone; ``reason`` is python-socketio's (client/server disconnect, ...)."""
         self._budgets.pop(sid, None)
+        if self._unannounced.pop(sid, None) is not None:
+            log.debug("socket disconnected", sid=sid, user_id=user_id, reason=str(reason))
+            self._count_unannounced(str(reason))
+            return
         log.info("socket disconnected", sid=sid, user_id=user_id, reason=str(reason))
+
+    def _count_unannounced(self, reason: str) -> None:
+        self._closed_unannounced[reason] += 1
+        if self._summary is None:
+            loop = asyncio.get_running_loop()
+            self._summary = loop.call_later(self.window_s, self._summarize)
+
+    def _summarize(self) -> None:
+        self._summary = None
+        closed, self._closed_unannounced = self._closed_unannounced, Counter()
+        log.info(
+            "unauthenticated sockets closed",
+            count=closed.total(),
+            reasons=dict(closed),
+            window_s=self.window_s,
+        )
 
     def handled(self, event: str, sid: str, result: Any, seconds: float) -> None:
         """An event was answered with ``result`` (the ack payload) after ``seconds``."""
@@ -55,7 +91,11 @@ class GatewayObserver:
         if self.counters is not None:
             self.counters.handled(event, outcome, seconds)
         if event == "authenticate" and outcome == "ok":
-            log.info("socket authenticated", sid=sid, user_id=self.sessions.user_of(sid))
+            user_id = self.sessions.user_of(sid)
+            transport = self._unannounced.pop(sid, None)
+            if transport is not None:  # connected without a token: its line is due now
+                log.info("socket connected", sid=sid, user_id=user_id, transport=transport)
+            log.info("socket authenticated", sid=sid, user_id=user_id)
 
     def rejected(self, sid: str, event: str, err: ChinwagError) -> None:
         """An event got an error reply (logged within the socket's line budget)."""

@@ -36,6 +36,22 @@ REDIS_PUBLISH = {
 }
 
 
+# uvicorn's and websockets' INFO lines for every websocket connection (uvicorn.error): chinwag
+# logs each socket's life itself, with its sid and user; these say less, three per connection.
+WEBSOCKET_CHATTER = frozenset(
+    {'%s - "WebSocket %s" [accepted]', "connection open", "connection closed"}
+)
+
+
+class WebsocketChatterFilter(logging.Filter):
+    """Passes uvicorn's per-websocket lines only when its logger is set to DEBUG."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not isinstance(record.msg, str) or record.msg not in WEBSOCKET_CHATTER:
+            return True
+        return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+
+
 class ClientGarbageFilter(logging.Filter):
     """Drops library records about client garbage, reporting them to the monitor instead."""
 
@@ -79,11 +95,15 @@ def _raised_decoding(exc: BaseException) -> bool:
 
 def install_filter(monitor: GarbageMonitor) -> ClientGarbageFilter:
     """Attach one filter to every library logger that reports client garbage (replacing an
-    earlier one, so building several apps in a process does not stack them)."""
+    earlier one, so building several apps in a process does not stack them), and quiet
+    uvicorn's per-websocket lines (:class:`WebsocketChatterFilter`)."""
     garbage_filter = ClientGarbageFilter(monitor)
     for name in LIBRARY_LOGGERS:
         logger = logging.getLogger(name)
         for old in [f for f in logger.filters if isinstance(f, ClientGarbageFilter)]:
             logger.removeFilter(old)
         logger.addFilter(garbage_filter)
+    uvicorn_log = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, WebsocketChatterFilter) for f in uvicorn_log.filters):
+        uvicorn_log.addFilter(WebsocketChatterFilter())
     return garbage_filter
