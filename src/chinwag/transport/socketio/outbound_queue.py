@@ -4,7 +4,7 @@ python-engineio makes every socket's queue with its server's public ``create_que
 chinwag hands it :class:`OutboundQueue` (see :mod:`~chinwag.transport.socketio.backpressure`).
 Counting in the queue itself catches every way a packet goes out, with the fast path on or off:
 python-socketio's emits, the fast fan-out, pings, acks and replies all end in ``put_nowait``
-(asyncio's ``put`` calls it), and every consumer takes packets with ``get`` then ``get_nowait``.
+(``put`` calls it), and every consumer takes packets with ``get`` then ``get_nowait``.
 
 What the queue counts for its socket (:attr:`OutboundQueue.pending`):
 
@@ -19,12 +19,13 @@ path knows the socket's uvicorn protocol (websocket; see ``watch_transport``).
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections.abc import Callable
 from typing import Any
 
 from engineio import packet as eio_packet
+
+from chinwag.transport.socketio.lean_queue import LeanQueue
 
 __all__ = ["OutboundQueue", "packet_size"]
 
@@ -46,22 +47,22 @@ def packet_size(pkt: Any) -> int:
 
 
 _getsizeof = sys.getsizeof
-_put_nowait = asyncio.Queue.put_nowait
-_get_nowait = asyncio.Queue.get_nowait
-_get = asyncio.Queue.get
+_put_nowait = LeanQueue.put_nowait
+_get_nowait = LeanQueue.get_nowait
+_get = LeanQueue.get
 
 
-class OutboundQueue(asyncio.Queue[Any]):
-    """An unbounded ``asyncio.Queue`` that knows how many bytes wait in it and with its
-    consumer, and calls ``on_overflow`` (once) when that passes ``limit``.
+class OutboundQueue(LeanQueue):
+    """An unbounded queue (:class:`LeanQueue`: nothing allocated while empty) that knows how
+    many bytes wait in it and with its consumer, and calls ``on_overflow`` (once) when that
+    passes ``limit``.
 
     After the overflow the socket is being aborted: message packets are dropped (nothing can
     reach the client any more, and memory must stop growing at once); control packets and the
     stop sentinel still pass, because engine.io's own shutdown of the socket relies on them.
     """
 
-    # One per socket: slots keep these out of the instance dict (which then stays at
-    # asyncio.Queue's own size instead of growing to the next dict size).
+    # One per socket: slots, no instance dict.
     __slots__ = (
         "aborted",
         "limit",
@@ -131,10 +132,9 @@ class OutboundQueue(asyncio.Queue[Any]):
     def discard(self) -> None:
         """Drop every queued packet now (the socket is aborted: free their memory)."""
         while True:
-            try:
-                _get_nowait(self)
-            except asyncio.QueueEmpty:
+            if self.empty():
                 break
+            _get_nowait(self)
             self.task_done()
         self.queued = 0
         self.taken = 0
