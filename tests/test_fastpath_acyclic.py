@@ -145,3 +145,21 @@ async def test_closed_websockets_leave_no_reference_cycle(
         gc.garbage.clear()
         gc.enable()
     assert left == []
+
+
+async def test_an_open_websocket_keeps_no_handshake_request_or_response(
+    engineio_server: tuple[uvicorn.Server, socketio.AsyncServer],
+) -> None:
+    server, _ = engineio_server
+    url = f"ws://{LOCALHOST}:{server.config.port}/socket.io/?EIO=4&transport=websocket"
+    async with websockets.connect(url) as ws:
+        assert (await ws.recv()).startswith("0")
+        await ws.send("40")
+        assert (await ws.recv()).startswith("40")
+        (protocol,) = [
+            c
+            for c in server.server_state.connections
+            if type(c).__name__ == "WebSocketsSansIOProtocol"
+        ]
+        assert protocol.handshake_complete
+        assert protocol.request is None and protocol.response is None

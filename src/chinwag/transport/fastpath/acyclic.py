@@ -11,6 +11,9 @@ the event loop for ~300 ms. Both cycles are broken here:
   calls the protocol back). After a websocket upgrade the HTTP protocol is done (the transport
   belongs to the websocket protocol from then on), so :func:`handle_websocket_upgrade` drops
   its parser once uvicorn's own upgrade returns.
+- (not a cycle, but the same sockets) uvicorn's websocket protocol keeps the handshake's
+  websockets ``Request`` and ``Response`` (with their headers, ~3 KB) for the connection's life;
+  nothing reads them once the accept is sent, and :func:`release_handshake` drops them.
 - engine.io's ASGI ``translate_request`` defines a class inside the function, so every request
   creates a new class (a type is always in a cycle with its own ``__dict__``), and the request's
   environ (holding the ASGI ``receive`` and ``send``, and through them the connection) hangs
@@ -24,7 +27,13 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-__all__ = ["AwaitablePayload", "handle_websocket_upgrade", "install", "translate_request"]
+__all__ = [
+    "AwaitablePayload",
+    "handle_websocket_upgrade",
+    "install",
+    "release_handshake",
+    "translate_request",
+]
 
 _ORIGINALS: dict[str, Any] = {}
 
@@ -34,6 +43,16 @@ def handle_websocket_upgrade(self: Any) -> None:
     parser (which holds the protocol): nothing feeds it after the upgrade."""
     _ORIGINALS["handle_websocket_upgrade"](self)
     self.parser = None
+
+
+def release_handshake(ws: Any) -> None:
+    """Drop the handshake request and response of the uvicorn ``WebSocketsSansIOProtocol``
+    behind engine.io's websocket wrapper ``ws`` once its accept is sent (``handle_connect`` set
+    them; only ``send`` read them, for the accept)."""
+    protocol: Any = getattr(getattr(ws, "asgi_send", None), "__self__", None)
+    if type(protocol).__name__ == "WebSocketsSansIOProtocol" and protocol.handshake_complete:
+        protocol.request = None
+        protocol.response = None
 
 
 class AwaitablePayload:

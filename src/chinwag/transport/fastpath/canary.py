@@ -59,6 +59,11 @@ SOURCE_HASHES: dict[str, str] = {
         "179c4f769386ab89"
     ),
     "engineio.async_drivers.asgi:translate_request": "39e74733f1fe46aa",
+    # fastpath.acyclic.release_handshake: what sets request/response (and send, pinned below,
+    # the only reader)
+    "uvicorn.protocols.websockets.websockets_sansio_impl:WebSocketsSansIOProtocol.handle_connect": (
+        "fc648c2161ff8e13"
+    ),
     # direct writes replace what this send does for a text frame
     "uvicorn.protocols.websockets.websockets_sansio_impl:WebSocketsSansIOProtocol.send": (
         "d4919ed760ce9f7b"
@@ -133,6 +138,7 @@ INSTANCE_ATTRIBUTES: dict[str, tuple[str, ...]] = {
         "disconnected",
         "writable",
         "conn",
+        "handshake_complete",
     ),
 }
 """Attributes set in a class's ``__init__`` (checked in its source: ``self.<name> =`` or

@@ -36,7 +36,7 @@ import engineio.payload
 from engineio import exceptions as eio_exceptions
 from engineio import packet as eio_packet
 
-from chinwag.transport.fastpath import direct_ws, ping_timer, quiet_close
+from chinwag.transport.fastpath import acyclic, direct_ws, ping_timer, quiet_close
 
 __all__ = ["PATCHED", "enqueue", "enqueue_now", "install"]
 
@@ -110,6 +110,7 @@ async def _send(self: Any, pkt: Any) -> None:
 async def _websocket_handler(self: Any, ws: Any) -> Any:
     """``AsyncSocket._websocket_handler``, remembering the uvicorn protocol while it runs."""
     direct_ws.remember_protocol(self, ws)
+    acyclic.release_handshake(ws)
     ws.__dict__[quiet_close.SOCKET] = self
     # chinwag's bounded queue (transport.socketio.outbound_queue) counts the TCP buffer too.
     watch = getattr(self.queue, "watch_transport", None)
