@@ -43,6 +43,12 @@ The patches, what they rely on, and what chinwag does without them:
     drops uvicorn ``WebSocketsSansIOProtocol``'s ``request`` and ``response`` once
     ``handshake_complete`` (called from the ``_websocket_handler`` wrapper). Without it: ~2 KB
     more per open websocket.
+``addresses``
+    uvicorn's ``get_local_addr`` / ``get_remote_addr``, as imported by its httptools and
+    websockets-sansio protocol modules, replaced by versions making the same system calls
+    through ``ctypes.PyDLL`` (the GIL is kept; IPv4/IPv6 TCP, else uvicorn's own). Without it:
+    each new connection lets go of the GIL twice, and waits up to the interpreter's switch
+    interval (5 ms) to get it back while the SQLite writer thread runs.
 ``direct_ws``
     Writes a prebuilt websocket frame straight to uvicorn's transport when the socket's writer
     is idle. Reads uvicorn ``WebSocketsSansIOProtocol``'s ``transport``, ``close_sent``,
@@ -85,7 +91,7 @@ from typing import Any
 
 import socketio
 
-from chinwag.transport.fastpath import acyclic, canary, direct_ws, engineio_patches
+from chinwag.transport.fastpath import acyclic, addresses, canary, direct_ws, engineio_patches
 from chinwag.transport.fastpath.fanout import FastFanout, FastFanoutRedisManager
 from chinwag.transport.fastpath.jsonlib import orjson_module
 from chinwag.transport.fastpath.packets import JsonPacket
@@ -110,6 +116,7 @@ def install() -> bool:
         else:
             engineio_patches.install()
             acyclic.install()
+            addresses.install()
         _state["active"] = not found
     return _state["active"]
 

@@ -64,6 +64,15 @@ SOURCE_HASHES: dict[str, str] = {
     "uvicorn.protocols.websockets.websockets_sansio_impl:WebSocketsSansIOProtocol.handle_connect": (
         "fc648c2161ff8e13"
     ),
+    # fastpath.addresses: stood in for (same answers without releasing the GIL), in the two
+    # protocols' connection_made
+    "uvicorn.protocols.utils:get_local_addr": "6be1e23931c77938",
+    "uvicorn.protocols.utils:get_remote_addr": "5cb127377672c133",
+    "uvicorn.protocols.http.httptools_impl:HttpToolsProtocol.connection_made": "6efb565ff3d36b91",
+    (
+        "uvicorn.protocols.websockets.websockets_sansio_impl:"
+        "WebSocketsSansIOProtocol.connection_made"
+    ): "f533ec93747c2cbf",
     # direct writes replace what this send does for a text frame
     "uvicorn.protocols.websockets.websockets_sansio_impl:WebSocketsSansIOProtocol.send": (
         "d4919ed760ce9f7b"
@@ -155,6 +164,9 @@ MODULE_NAMES: dict[str, tuple[str, ...]] = {
     "socketio.packet": ("EVENT",),
     # engine.io's servers take translate_request from this table (fastpath.acyclic)
     "engineio.async_drivers.asgi": ("_async",),
+    # fastpath.addresses replaces these module globals
+    "uvicorn.protocols.http.httptools_impl": ("get_local_addr", "get_remote_addr"),
+    "uvicorn.protocols.websockets.websockets_sansio_impl": ("get_local_addr", "get_remote_addr"),
 }
 
 
