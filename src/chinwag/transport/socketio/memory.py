@@ -21,7 +21,7 @@ connect at once that is several full collections, each walking every object of t
   the cycles of the closed sockets and ``malloc_trim(0)`` (glibc only) hands the freed pages
   back to the system, so the process's memory comes back towards its level before the burst
   instead of staying at its high-water mark. What it cannot return: pymalloc's 1 MiB arenas
-  that still hold one live object (up to ~10 MiB after a 2,000-socket flood here, none with
+  that still hold one live object (0-8 MiB after a 2,000-socket flood here, none with
   ``PYTHONMALLOC=malloc``, which costs ~3 KB more per open socket).
 """
 
