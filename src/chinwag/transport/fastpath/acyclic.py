@@ -45,12 +45,11 @@ def handle_websocket_upgrade(self: Any) -> None:
     self.parser = None
 
 
-def release_handshake(ws: Any) -> None:
-    """Drop the handshake request and response of the uvicorn ``WebSocketsSansIOProtocol``
-    behind engine.io's websocket wrapper ``ws`` once its accept is sent (``handle_connect`` set
-    them; only ``send`` read them, for the accept)."""
-    protocol: Any = getattr(getattr(ws, "asgi_send", None), "__self__", None)
-    if type(protocol).__name__ == "WebSocketsSansIOProtocol" and protocol.handshake_complete:
+def release_handshake(protocol: Any) -> None:
+    """Drop the handshake request and response of a uvicorn ``WebSocketsSansIOProtocol``
+    (``direct_ws.sansio_protocol``; None: nothing to do) once its accept is sent
+    (``handle_connect`` set them; only ``send`` read them, for the accept)."""
+    if protocol is not None and protocol.handshake_complete:
         protocol.request = None
         protocol.response = None
 

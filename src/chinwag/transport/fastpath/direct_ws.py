@@ -43,6 +43,7 @@ __all__ = [
     "abort_transport",
     "client_gone",
     "remember_protocol",
+    "sansio_protocol",
     "stats",
     "text_frame",
     "transport_backlog",
@@ -138,15 +139,25 @@ that renames them turns direct writes off instead of breaking sends, and the tes
 direct writes fail)."""
 
 
-def remember_protocol(sock: Any, ws: Any) -> None:
-    """Note on ``sock`` the uvicorn protocol behind engine.io's websocket wrapper ``ws``,
-    or None when frames must not be written to it directly."""
+def sansio_protocol(ws: Any) -> Any:
+    """The uvicorn ``WebSocketsSansIOProtocol`` behind engine.io's websocket wrapper ``ws``
+    (reached through its ASGI ``send``), or None (another websocket stack)."""
     send = getattr(ws, "asgi_send", None)
     protocol = getattr(send, "__self__", None)
+    if (
+        _SansIO is None
+        or type(protocol) is not _SansIO
+        or getattr(send, "__func__", None) is not _SansIO.send
+    ):
+        return None
+    return protocol
+
+
+def remember_protocol(sock: Any, protocol: Any) -> None:
+    """Note on ``sock`` its uvicorn protocol (:func:`sansio_protocol`), or None when frames
+    must not be written to it directly."""
     usable = (
-        _SansIO is not None
-        and type(protocol) is _SansIO
-        and getattr(send, "__func__", None) is _SansIO.send
+        protocol is not None
         and all(hasattr(protocol, name) for name in _PROTOCOL_STATE)
         and not protocol.conn.extensions  # permessage-deflate: frames go through the codec
     )

@@ -109,8 +109,9 @@ async def _send(self: Any, pkt: Any) -> None:
 
 async def _websocket_handler(self: Any, ws: Any) -> Any:
     """``AsyncSocket._websocket_handler``, remembering the uvicorn protocol while it runs."""
-    direct_ws.remember_protocol(self, ws)
-    acyclic.release_handshake(ws)
+    protocol = direct_ws.sansio_protocol(ws)
+    direct_ws.remember_protocol(self, protocol)
+    acyclic.release_handshake(protocol)
     ws.__dict__[quiet_close.SOCKET] = self
     # chinwag's bounded queue (transport.socketio.outbound_queue) counts the TCP buffer too.
     watch = getattr(self.queue, "watch_transport", None)
