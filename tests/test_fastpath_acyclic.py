@@ -13,10 +13,10 @@ import engineio.async_drivers.asgi as engineio_asgi
 import pytest
 import socketio
 import uvicorn
-import websockets
 
 from chinwag.transport import fastpath
 from chinwag.transport.fastpath import acyclic
+from tests.support.inloop import running_uvicorn, socketio_connected, until
 from tests.support.net import LOCALHOST, free_port
 
 SOCKETS = 20
@@ -86,25 +86,17 @@ async def engineio_server() -> AsyncIterator[tuple[uvicorn.Server, socketio.Asyn
     """A real uvicorn (httptools, websockets) serving python-socketio, fast path on."""
     assert fastpath.install()
     sio = socketio.AsyncServer(async_mode="asgi")
-    port = free_port()
     config = uvicorn.Config(
-        socketio.ASGIApp(sio), host=LOCALHOST, port=port, log_level="warning", lifespan="off"
+        socketio.ASGIApp(sio),
+        host=LOCALHOST,
+        port=free_port(),
+        log_level="warning",
+        lifespan="off",
+        http="httptools",
+        ws="websockets-sansio",
     )
-    config.http = "httptools"
-    config.ws = "websockets-sansio"
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    await asyncio.wait_for(_until(lambda: server.started), 10)
-    try:
+    async with running_uvicorn(config) as server:
         yield server, sio
-    finally:
-        server.should_exit = True
-        await task
-
-
-async def _until(condition: Any) -> None:
-    while not condition():  # noqa: ASYNC110 - polled state of the server under test
-        await asyncio.sleep(0.01)
 
 
 def _protocols_in(objects: list[Any]) -> list[str]:
@@ -132,12 +124,10 @@ async def test_closed_websockets_leave_no_reference_cycle(
     gc.set_debug(gc.DEBUG_SAVEALL)
     try:
         for _ in range(SOCKETS):
-            async with websockets.connect(url) as ws:
-                assert (await ws.recv()).startswith("0")  # engine.io OPEN
-                await ws.send("40")  # Socket.IO CONNECT
-                assert (await ws.recv()).startswith("40")
+            async with socketio_connected(url) as reply:
+                assert reply.startswith("40")
         await asyncio.wait_for(closed.wait(), 10)
-        await asyncio.wait_for(_until(lambda: not server.server_state.connections), 10)
+        await until(lambda: not server.server_state.connections)
         gc.collect()
         left = _protocols_in(gc.garbage)
     finally:
@@ -152,10 +142,8 @@ async def test_an_open_websocket_keeps_no_handshake_request_or_response(
 ) -> None:
     server, _ = engineio_server
     url = f"ws://{LOCALHOST}:{server.config.port}/socket.io/?EIO=4&transport=websocket"
-    async with websockets.connect(url) as ws:
-        assert (await ws.recv()).startswith("0")
-        await ws.send("40")
-        assert (await ws.recv()).startswith("40")
+    async with socketio_connected(url) as reply:
+        assert reply.startswith("40")
         (protocol,) = [
             c
             for c in server.server_state.connections

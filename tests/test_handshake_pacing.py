@@ -7,14 +7,13 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections.abc import AsyncIterator
-from typing import Any
 
 import pytest
 import socketio
 import uvicorn
-import websockets
 
 from chinwag.transport.limits.handshake_pacing import TurnGate, paced_http_protocol
+from tests.support.inloop import running_uvicorn, socketio_connected
 from tests.support.net import LOCALHOST, free_port
 
 
@@ -59,27 +58,12 @@ async def paced_server() -> AsyncIterator[tuple[int, socketio.AsyncServer]]:
         lifespan="off",
         http=paced_http_protocol(TurnGate(per_turn=1)),
     )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    await asyncio.wait_for(_until(lambda: server.started), 10)
-    try:
+    async with running_uvicorn(config):
         yield port, sio
-    finally:
-        server.should_exit = True
-        await task
-
-
-async def _until(condition: Any) -> None:
-    while not condition():  # noqa: ASYNC110 - polled state of the server under test
-        await asyncio.sleep(0.01)
 
 
 async def _handshake(url: str) -> str:
-    async with websockets.connect(url) as ws:
-        assert (await ws.recv()).startswith("0")  # engine.io OPEN
-        await ws.send("40")  # Socket.IO CONNECT
-        reply = await ws.recv()
-        assert isinstance(reply, str)
+    async with socketio_connected(url) as reply:
         return reply
 
 
